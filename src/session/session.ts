@@ -1,0 +1,28 @@
+/**
+ * The virtual session commands talk to: one transport plus the remote working directory.
+ * Sessions are opened by `open` and numbered from 1 in the interpreter context.
+ */
+import type { Transport } from '../transports/transport.js';
+
+export interface Session {
+  /** `user@host` (or the site/session name), `/` shown as `\` (script spec §8.25). */
+  name: string;
+  transport: Transport;
+  /** Remote working directory (absolute). */
+  cwd: string;
+  /** Home directory, for `cd` without a parameter. */
+  home: string;
+  /**
+   * Opens another connection with the same settings, for parallel transfers. Undefined when the
+   * protocol gains nothing from it.
+   */
+  connectAnother?: () => Promise<Transport>;
+  /** Extra connections opened by connectAnother, closed with the session. */
+  pool: Transport[];
+}
+
+export async function closeSession(s: Session): Promise<void> {
+  const all = [s.transport, ...s.pool];
+  s.pool = [];
+  await Promise.allSettled(all.map((t) => t.close()));
+}
