@@ -5,7 +5,7 @@
  * Matching is always case-insensitive.
  */
 import { applyRelativeTime, parseRelativeTime } from '../util/relative-time.js';
-import { MaskError, nameMaskMatch, tmaskMatch } from './wildcard.js';
+import { compileTMask, MaskError, nameMaskMatch, tmaskMatch } from './wildcard.js';
 
 export interface Bound {
   op: '>' | '>=' | '<' | '<=';
@@ -132,6 +132,9 @@ export function parseElement(raw: string, now: Date = new Date()): MaskElement {
     namePart = piece.slice(sep + 1);
   }
   if (dir && constraints.length > 0) throw new MaskError(text);
+  // Compile now so that an invalid pattern fails when the mask is parsed, not when it is used.
+  compileTMask(namePart);
+  if (pathPart !== undefined) compileTMask(pathPart);
   const bounds: Bound[] = [];
   for (const c of constraints) {
     let body = c.text;
