@@ -20,7 +20,7 @@ import { attachLogs } from '../log/attach.js';
 import type { Readable } from 'node:stream';
 
 export interface MainIO {
-  stdout: Sink & { isTTY?: boolean };
+  stdout: { write(s: string | Buffer): unknown; isTTY?: boolean };
   stderr: Sink;
   stdin: Readable;
   env: Record<string, string | undefined>;
@@ -185,7 +185,7 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   const out: Sink = config.stdout ? io.stderr : io.stdout;
   const printer = new ConsolePrinter({ out, locations: io.stderr, isTTY: !config.stdout && Boolean(io.stdout.isTTY) });
   const stdin = new LineReader(io.stdin);
-  const ctx = new Context({ config, env: io.env, cwd: io.cwd, stdin });
+  const ctx = new Context({ config, env: io.env, cwd: io.cwd, stdin, rawStdout: io.stdout, rawStdin: io.stdin });
   ctx.bus.on(printer.handle);
   const logs = await attachLogs(ctx);
   if (loaded.errors.length) {

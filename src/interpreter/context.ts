@@ -2,6 +2,7 @@
  * The explicit state a script runs against (no globals): options, local working directory,
  * sessions, the output layer and the run's failure flags.
  */
+import type { Readable } from 'node:stream';
 import { type BatchAnswer, EventBus } from '../log/events.js';
 import { LocalPathError, LocalPaths } from '../local-path.js';
 import type { Session } from '../session/session.js';
@@ -41,6 +42,9 @@ export interface ContextInit {
   cwd: string;
   stdin: LineReader;
   bus?: EventBus;
+  /** Raw process streams for `get … -` (/stdout) and `put - …` (/stdin). */
+  rawStdout?: { write(b: Buffer | string): unknown };
+  rawStdin?: Readable;
 }
 
 export class Context {
@@ -50,6 +54,8 @@ export class Context {
   readonly paths: LocalPaths;
   readonly env: Record<string, string | undefined>;
   readonly stdin: LineReader;
+  readonly rawStdout: { write(b: Buffer | string): unknown } | undefined;
+  readonly rawStdin: Readable | undefined;
 
   options: ScriptOptions = scriptPhaseDefaults();
   /** Options set with `option`: they keep their value in the interactive phase. */
@@ -73,11 +79,20 @@ export class Context {
   /** Set by keepuptodate: Ctrl-C ends its watch instead of the run. */
   onInterrupt: (() => boolean) | undefined;
 
+  /** Passwords and passphrases seen in this run: scrubbed from every log. */
+  readonly secrets = new Set<string>();
+
+  addSecrets(list: string[]): void {
+    for (const s of list) if (s.length > 0) this.secrets.add(s);
+  }
+
   constructor(init: ContextInit) {
     this.config = init.config;
     this.env = init.env;
     this.localCwd = init.cwd;
     this.stdin = init.stdin;
+    this.rawStdout = init.rawStdout;
+    this.rawStdin = init.rawStdin;
     this.bus = init.bus ?? new EventBus();
     this.out = new Output(this.bus);
     this.paths = new LocalPaths(init.config.drives);

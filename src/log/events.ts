@@ -33,6 +33,11 @@ export type EventBody =
   | { type: 'progress'; key: string; text: string }
   /** Transfer progress of one item; the console shows WinSCP's progress line (sync spec §6.1). */
   | { type: 'transfer-progress'; key: string; name: string; bytes: number; total: number; speed: number; mode: 'binary' | 'ascii'; percent: number; direction: 'upload' | 'download' }
+  /**
+   * A winscript warning WinSCP would not print (ignored raw setting...): goes to stderr as
+   * `winscript: FILE:LINE: warning: …` so that stdout stays as WinSCP's.
+   */
+  | { type: 'warning'; text: string }
   /** A warning only worth a log line (not printed on the console by WinSCP). */
   | { type: 'debug'; level: 0 | 1 | 2; text: string }
   | { type: 'command-start'; command: string; text: string }

@@ -62,6 +62,12 @@ export class ConsolePrinter {
         this.flush();
         this.opts.out.write(e.answer === undefined ? e.prompt : `${e.prompt}${e.answer}\n`);
         break;
+      case 'warning':
+        if (this.opts.locations) {
+          const at = e.where ? `${e.where.file}:${e.where.line}: ` : '';
+          this.opts.locations.write(`winscript: ${at}warning: ${e.text}\n`);
+        }
+        break;
       case 'prompt':
         this.flush();
         this.opts.out.write(e.text + (e.echo !== undefined ? e.echo + '\n' : ''));

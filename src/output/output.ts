@@ -32,6 +32,11 @@ export class Output {
     this.bus.emit({ type: 'prompt', text, echo });
   }
 
+  /** A winscript-only warning (stderr, with the script location). */
+  warning(text: string): void {
+    this.bus.emit({ type: 'warning', text });
+  }
+
   debug(text: string, level: 0 | 1 | 2 = 1): void {
     this.bus.emit({ type: 'debug', level, text });
   }

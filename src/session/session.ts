@@ -7,6 +7,9 @@ import type { Transport } from '../transports/transport.js';
 export interface Session {
   /** `user@host` (or the site/session name), `/` shown as `\` (script spec §8.25). */
   name: string;
+  protocol: 'sftp' | 'scp' | 'ftp';
+  /** Raw setting ExitCode1IsError: `call` fails on exit status 1 too. */
+  exitCode1IsError: boolean;
   transport: Transport;
   /** Remote working directory (absolute). */
   cwd: string;

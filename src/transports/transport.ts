@@ -103,6 +103,12 @@ export interface WriteOptions {
   start?: number;
   /** Permissions for a newly created file. */
   mode?: number;
+  /**
+   * Modification time to set once all data is written, before the file is closed, where the
+   * protocol can do that in one step (SFTP fsetstat). Other transports ignore it; the transfer
+   * code then calls setTimes.
+   */
+  mtime?: number;
 }
 
 export interface ExecResult {
