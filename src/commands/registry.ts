@@ -26,6 +26,7 @@ import { rm } from './rm.js';
 import { rmdir } from './rmdir.js';
 import { close, session } from './session.js';
 import { stat } from './stat.js';
+import { synchronize } from './synchronize.js';
 import type { CommandHandler } from './types.js';
 
 const HANDLERS: Record<string, CommandHandler> = {
@@ -56,6 +57,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   rmdir,
   session,
   stat,
+  synchronize,
 };
 
 export function handlerFor(name: string): CommandHandler {

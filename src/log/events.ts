@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 /**
  * Typed events. The interpreter, the transfer code, synchronize and the transports emit these;
  * the console printer, the text log, the XML log, the JSON log and the progress display
@@ -81,6 +82,8 @@ export class EventBus {
   private listeners: Listener[] = [];
   /** Filled in by the interpreter for every event emitted while a line runs. */
   where: Where | undefined;
+  /** Set while a task runs with buffered output (parallel transfers). */
+  private readonly buffer = new AsyncLocalStorage<Event[]>();
 
   on(l: Listener): () => void {
     this.listeners.push(l);
@@ -91,6 +94,25 @@ export class EventBus {
 
   emit(body: EventBody): void {
     const e = { time: Date.now(), where: this.where, ...body } as Event;
+    const buf = this.buffer.getStore();
+    if (buf) buf.push(e);
+    else this.deliver(e);
+  }
+
+  private deliver(e: Event): void {
     for (const l of this.listeners) l(e);
+  }
+
+  /**
+   * Runs `fn` with its events held back in `events`; `replay` later delivers them. Parallel
+   * tasks use this so that their output appears in plan order, as if they had run one by one.
+   */
+  buffered<T>(fn: () => Promise<T>): { result: Promise<T>; events: Event[] } {
+    const events: Event[] = [];
+    return { result: this.buffer.run(events, fn), events };
+  }
+
+  replay(events: Event[]): void {
+    for (const e of events) this.deliver(e);
   }
 }

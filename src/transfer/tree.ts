@@ -29,10 +29,12 @@ export interface TransferRun {
   dstListings: Map<string, Promise<Map<string, Entry> | null>>;
   /** Synchronize: overwrite without asking, no `-neweronly` unless given, no operation mask. */
   forSync?: boolean;
+  /** Errors met (skipped under `batch continue`); synchronize deletes nothing when non-zero. */
+  failures: number;
 }
 
 export function newRun(ctx: Context, settings: TransferSettings, direction: 'upload' | 'download', src: Transport, dst: Transport, srcRoot?: string): TransferRun {
-  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map() };
+  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map(), failures: 0 };
 }
 
 /** What the target directory holds (null when it cannot be listed, e.g. it does not exist). */
@@ -162,26 +164,35 @@ async function transferDir(run: TransferRun, srcPath: string, e: Entry, dstPath:
       break;
     } catch (err) {
       const lines = [`Error listing directory '${srcPath}'.`, ...(isTransportError(err) ? err.details : [String(err)])];
+      run.failures++;
       if ((await ctx.errorQuery(lines)) === 'Skip') return false;
     }
   }
   let created = false;
-  const create = async () => {
-    if (!created) {
+  /** Creates the target directory before the first child (or at once); false when skipped. */
+  const create = async (): Promise<boolean> => {
+    if (created) return true;
+    try {
       await ensureDir(run, dstPath);
       created = true;
+      return true;
+    } catch (err) {
+      if (!(err instanceof ScriptError) || err.fatal) throw err;
+      run.failures++;
+      await ctx.errorQuery(err.lines);
+      return false;
     }
   };
-  if (!settings.excludeEmptyDirectories) await create();
+  if (!settings.excludeEmptyDirectories && !(await create())) return false;
   let complete = true;
   for (const child of children) {
     if (ctx.abortController.signal.aborted) break;
     if (!isSafeName(child.name)) {
       const lines = [`Refusing the file name '${child.name}' listed in '${srcPath}': it is not a plain file name.`];
-      if ((await ctx.errorQuery(lines)) === 'Skip') {
-        complete = false;
-        continue;
-      }
+      run.failures++;
+      await ctx.errorQuery(lines);
+      complete = false;
+      continue;
     }
     const childSrc = joinPath(srcPath, child.name);
     const childDst = joinPath(dstPath, convertName(child.name, settings.fileNameCase));
@@ -189,7 +200,7 @@ async function transferDir(run: TransferRun, srcPath: string, e: Entry, dstPath:
       complete = false;
       continue;
     }
-    await create();
+    if (!(await create())) return false;
     if (!(await transferItem(run, childSrc, child, childDst))) complete = false;
   }
   if (!created) return false;
@@ -219,7 +230,9 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
   const part = listing ? (listing.get(name + PART_SUFFIX) ?? null) : undefined;
   if (existing && isDirEntry(existing)) {
     const lines = [`'${dstPath}' is not file!`];
-    if ((await ctx.errorQuery(lines)) === 'Skip') return false;
+    run.failures++;
+    await ctx.errorQuery(lines);
+    return false;
   }
   const resumable = !ascii && (settings.resumeSupport === 'on' || settings.resume || (settings.resumeSupport === 'smart' && e.size >= settings.resumeThreshold));
   const resumingPart = Boolean(part && resumable && part.size <= e.size);
@@ -269,6 +282,7 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
       const lines = failureLines(run, srcPath, dstPath, err);
       const opValues: [string, string][] = run.direction === 'upload' ? [['filename', srcPath], ['destination', dstPath]] : [['filename', srcPath], ['destination', dstPath]];
       ctx.out.operation({ kind: run.direction, values: opValues, success: false, messages: lines });
+      run.failures++;
       if (isTransportError(err, 'ECONNLOST')) throw new ScriptError(lines, { fatal: true });
       if ((await ctx.errorQuery(lines)) === 'Skip') return false;
     }
@@ -279,6 +293,7 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
       if (run.direction === 'download') ctx.out.operation({ kind: 'rm', values: [['filename', srcPath]], success: true });
     } catch (err) {
       const lines = [`Error deleting file '${srcPath}'.`, ...(isTransportError(err) ? err.details : [String(err)])];
+      run.failures++;
       if ((await ctx.errorQuery(lines)) === 'Skip') return false;
     }
   }

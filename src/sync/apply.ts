@@ -1,0 +1,132 @@
+/**
+ * The only code of synchronize that changes anything: executes a Plan through the transports.
+ * Transfers run first, in checklist order, several at a time over a pool of connections (their
+ * output still appears in checklist order); deletions run last, and only when every listing and
+ * every transfer succeeded and the plan stays under `--max-delete`.
+ *
+ * compat: WinSCP interleaves deletions with transfers in checklist order and deletes even when
+ * something failed; winscript deletes last and never on doubt.
+ */
+import fsp from 'node:fs/promises';
+import { removeRecursive } from '../commands/remote-util.js';
+import type { Context } from '../interpreter/context.js';
+import { ScriptError } from '../interpreter/errors.js';
+import type { Session } from '../session/session.js';
+import { isTransportError, type Transport } from '../transports/transport.js';
+import { newRun, type TransferRun, transferItem } from '../transfer/tree.js';
+import type { TransferSettings } from '../transfer/settings.js';
+import { runOrdered } from '../util/ordered-pool.js';
+import { osErrorLines } from '../util/os-error.js';
+import { deletions, type Plan, type SyncAction, type SyncMode } from './plan.js';
+
+export const ARROWS: Record<SyncMode, string> = { remote: '=>', local: '<=', both: '<=>' };
+
+export interface ApplyInput {
+  ctx: Context;
+  session: Session;
+  plan: Plan;
+  mode: SyncMode;
+  settings: TransferSettings;
+  local: Transport;
+  /** Remote connections for transfers (the session's first). */
+  workers: Transport[];
+  localRoot: string;
+  remoteRoot: string;
+}
+
+export interface ApplyResult {
+  failures: number;
+  deleted: number;
+  deletionsSkipped: boolean;
+}
+
+/** Prints `Local '<l>' <arrow> Remote '<r>'` when the directory pair changes. */
+class PairIntro {
+  private last: string | undefined;
+  constructor(
+    private readonly ctx: Context,
+    private readonly arrow: string,
+  ) {}
+  show(a: SyncAction): void {
+    const key = `${a.localDir}\0${a.remoteDir}`;
+    if (key === this.last) return;
+    this.last = key;
+    this.ctx.out.line(`Local '${a.localDir}' ${this.arrow} Remote '${a.remoteDir}'`);
+  }
+}
+
+export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
+  const { ctx, plan, mode, settings } = input;
+  const intro = new PairIntro(ctx, ARROWS[mode]);
+  const transfers = plan.actions.filter((a) => a.kind !== 'delete-local' && a.kind !== 'delete-remote');
+  const runs = new Map<Transport, { up: TransferRun; down: TransferRun }>();
+  const runsFor = (w: Transport) => {
+    let r = runs.get(w);
+    if (!r) {
+      r = {
+        up: { ...newRun(ctx, settings, 'upload', input.local, w, input.localRoot), forSync: true },
+        down: { ...newRun(ctx, settings, 'download', w, input.local, input.remoteRoot), forSync: true },
+      };
+      runs.set(w, r);
+    }
+    return r;
+  };
+  let stop = false;
+  const failuresBefore = () => [...runs.values()].reduce((n, r) => n + r.up.failures + r.down.failures, 0);
+  const tasks = transfers.map((a) => ({
+    beforeOutput: (has: boolean) => {
+      if (has) intro.show(a);
+    },
+    run: async (w: Transport): Promise<boolean> => {
+      const r = runsFor(w);
+      const before = r.up.failures + r.down.failures;
+      if (a.kind === 'upload-new' || a.kind === 'upload-update') await transferItem(r.up, a.localPath, a.local!, a.remotePath);
+      else await transferItem(r.down, a.remotePath, a.remote!, a.localPath);
+      return r.up.failures + r.down.failures === before;
+    },
+  }));
+  let failures = 0;
+  try {
+    failures = await runOrdered(ctx.bus, input.workers, tasks, () => stop || ctx.abortController.signal.aborted);
+  } catch (e) {
+    stop = true;
+    throw e;
+  }
+  failures = Math.max(failures, failuresBefore());
+
+  const dels = deletions(plan);
+  const result: ApplyResult = { failures, deleted: 0, deletionsSkipped: false };
+  if (dels.length === 0) return result;
+  if (failures > 0 || plan.errors.length > 0 || ctx.abortController.signal.aborted) {
+    result.deletionsSkipped = true;
+    throw new ScriptError(
+      `Not deleting ${dels.length} ${dels.length === 1 ? 'item' : 'items'}: ${plan.errors.length > 0 ? 'a directory could not be listed' : 'a transfer failed'}, so the listing cannot be trusted to decide what is obsolete.`,
+    );
+  }
+  for (const a of dels) {
+    if (ctx.abortController.signal.aborted) break;
+    intro.show(a);
+    for (;;) {
+      try {
+        if (a.kind === 'delete-remote') {
+          await removeRecursive(input.session.transport, a.remotePath, a.remote!);
+          ctx.out.operation({ kind: 'rm', values: [['filename', a.remotePath]], success: true, recursive: a.isDir || undefined });
+          ctx.out.line(`'${a.remotePath}' deleted`);
+        } else {
+          await fsp.rm(a.localPath, { recursive: a.isDir, force: false });
+          ctx.out.line(`'${a.localPath}' deleted`);
+        }
+        result.deleted++;
+        break;
+      } catch (e) {
+        const path = a.kind === 'delete-remote' ? a.remotePath : a.localPath;
+        const details = e instanceof ScriptError ? e.lines : isTransportError(e) ? e.details : osErrorLines(e);
+        const lines = [`Error deleting file '${path}'.`, ...details];
+        if (a.kind === 'delete-remote') ctx.out.operation({ kind: 'rm', values: [['filename', path]], success: false, messages: lines });
+        result.failures++;
+        if ((await ctx.errorQuery(lines)) === 'Skip') break;
+      }
+    }
+  }
+  return result;
+}
