@@ -19,9 +19,8 @@ export const chmod: CommandHandler = async (ctx, node) => {
       ctx.out.line(item.shown);
     } catch (e) {
       const err = remoteFail(`Can't set properties of file '${item.shown}'.`, e);
-      ctx.out.operation({ kind: 'chmod', values: [['filename', item.path], ['permissions', rightsText(mode)]], success: false, messages: err.lines });
       if (err.fatal) throw err;
-      if ((await ctx.errorQuery(err.lines)) === 'Skip') continue;
+      await ctx.failedOperation(err.lines, { kind: 'chmod', values: [['filename', item.path], ['permissions', rightsText(mode)]], success: false }, true);
     }
   }
 };

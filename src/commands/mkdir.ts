@@ -17,8 +17,7 @@ export const mkdir: CommandHandler = async (ctx, node) => {
       const lines = existing
         ? [existing.type === 'dir' ? `Directory with name '${name}' already exists.` : `File with name '${name}' already exists.`]
         : remoteFail(`Error creating folder '${typed}'.`, e).lines;
-      ctx.out.operation({ kind: 'mkdir', values: [['filename', path]], success: false, messages: lines });
-      if ((await ctx.errorQuery(lines, { skipAll: false })) === 'Skip') return;
+      if ((await ctx.failedOperation(lines, { kind: 'mkdir', values: [['filename', path]], success: false }, true)) === 'Skip') return;
     }
   }
 };

@@ -27,9 +27,8 @@ async function moveOrCopy(ctx: Context, node: CommandNode, kind: 'mv' | 'cp'): P
       ctx.out.line(item.shown);
     } catch (e) {
       const err = remoteFail(kind === 'mv' ? `Error moving file '${item.shown}' to '${to}'.` : `Error copying file '${item.shown}' to '${to}'.`, e);
-      ctx.out.operation({ kind, values: [['filename', item.path], ['destination', to]], success: false, messages: err.lines });
       if (err.fatal) throw err;
-      if ((await ctx.errorQuery(err.lines)) === 'Skip') continue;
+      if ((await ctx.failedOperation(err.lines, { kind, values: [['filename', item.path], ['destination', to]], success: false }, true)) === 'Skip') continue;
     }
     if (kind === 'mv' && (s.cwd === item.path || s.cwd.startsWith(item.path + '/'))) {
       // The working directory was moved away: go to the nearest existing parent.

@@ -23,9 +23,8 @@ export const rm: CommandHandler = async (ctx, node) => {
         break;
       } catch (e) {
         const err = remoteFail(`Error deleting file '${item.shown}'.`, e);
-        ctx.out.operation({ kind: 'rm', values: [['filename', item.path]], success: false, messages: err.lines });
         if (err.fatal) throw err;
-        if ((await ctx.errorQuery(err.lines)) === 'Skip') break;
+        if ((await ctx.failedOperation(err.lines, { kind: 'rm', values: [['filename', item.path]], success: false }, true)) === 'Skip') break;
       }
     }
   }

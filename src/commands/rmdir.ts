@@ -14,9 +14,8 @@ export const rmdir: CommandHandler = async (ctx, node) => {
       ctx.out.line(p.value);
     } catch (e) {
       const err = remoteFail(`Error deleting file '${p.value}'.`, e);
-      ctx.out.operation({ kind: 'rm', values: [['filename', path]], success: false, messages: err.lines });
       if (err.fatal) throw err;
-      if ((await ctx.errorQuery(err.lines)) === 'Skip') continue;
+      await ctx.failedOperation(err.lines, { kind: 'rm', values: [['filename', path]], success: false }, true);
     }
   }
 };

@@ -3,7 +3,7 @@
  * sessions, the output layer and the run's failure flags.
  */
 import type { Readable } from 'node:stream';
-import { type BatchAnswer, EventBus } from '../log/events.js';
+import { type BatchAnswer, EventBus, type Operation } from '../log/events.js';
 import { LocalPathError, LocalPaths } from '../local-path.js';
 import type { Session } from '../session/session.js';
 import { LineReader } from '../util/line-reader.js';
@@ -151,6 +151,24 @@ export class Context {
     if (answer === 'Skip' || answer === 'Skip all') return 'Skip';
     if (answer === 'Retry') return 'Retry';
     throw new ScriptError(lines, { reported: true });
+  }
+
+  /**
+   * errorQuery for a failed operation: the XML record of the failed operation comes after the
+   * `<failure>` of an Abort (WinSCP records it when the command unwinds); a skipped item is
+   * recorded only when `recordSkipped` (WinSCP does not record skipped transfers).
+   */
+  async failedOperation(lines: string[], op: Operation, recordSkipped: boolean): Promise<'Skip' | 'Retry'> {
+    const failed: Operation = { ...op, success: false, messages: lines };
+    let answer: 'Skip' | 'Retry';
+    try {
+      answer = await this.errorQuery(lines);
+    } catch (e) {
+      this.out.operation(failed);
+      throw e;
+    }
+    if (answer === 'Skip' && recordSkipped) this.out.operation(failed);
+    return answer;
   }
 
   /** Asks a choice query; batch modes answer it automatically. */

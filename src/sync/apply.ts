@@ -122,9 +122,9 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
         const path = a.kind === 'delete-remote' ? a.remotePath : a.localPath;
         const details = e instanceof ScriptError ? e.lines : isTransportError(e) ? e.details : osErrorLines(e);
         const lines = [`Error deleting file '${path}'.`, ...details];
-        if (a.kind === 'delete-remote') ctx.out.operation({ kind: 'rm', values: [['filename', path]], success: false, messages: lines });
         result.failures++;
-        if ((await ctx.errorQuery(lines)) === 'Skip') break;
+        const answer = a.kind === 'delete-remote' ? await ctx.failedOperation(lines, { kind: 'rm', values: [['filename', path]], success: false }, true) : await ctx.errorQuery(lines);
+        if (answer === 'Skip') break;
       }
     }
   }

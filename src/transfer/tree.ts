@@ -280,11 +280,13 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
       if (ctx.abortController.signal.aborted) throw err;
       forget(run, dir);
       const lines = failureLines(run, srcPath, dstPath, err);
-      const opValues: [string, string][] = run.direction === 'upload' ? [['filename', srcPath], ['destination', dstPath]] : [['filename', srcPath], ['destination', dstPath]];
-      ctx.out.operation({ kind: run.direction, values: opValues, success: false, messages: lines });
       run.failures++;
-      if (isTransportError(err, 'ECONNLOST')) throw new ScriptError(lines, { fatal: true });
-      if ((await ctx.errorQuery(lines)) === 'Skip') return false;
+      const op = { kind: run.direction, values: [['filename', srcPath], ['destination', dstPath]] as [string, string][], success: false };
+      if (isTransportError(err, 'ECONNLOST')) {
+        ctx.out.operation({ ...op, messages: lines });
+        throw new ScriptError(lines, { fatal: true });
+      }
+      if ((await ctx.failedOperation(lines, op, false)) === 'Skip') return false;
     }
   }
   if (settings.deleteSource) {
