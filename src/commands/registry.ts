@@ -11,6 +11,7 @@ import { echo } from './echo.js';
 import { exit } from './exit.js';
 import { get } from './get.js';
 import { help } from './help.js';
+import { keepuptodate } from './keepuptodate.js';
 import { lcd } from './lcd.js';
 import { lls } from './lls.js';
 import { lpwd } from './lpwd.js';
@@ -42,6 +43,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   exit,
   get,
   help,
+  keepuptodate,
   lcd,
   lls,
   ln,

@@ -32,6 +32,8 @@ export type EventBody =
   | { type: 'prompt'; text: string; echo?: string }
   /** A line that later lines with the same key overwrite (synchronize's directory lines). */
   | { type: 'progress'; key: string; text: string }
+  /** Ends the pending progress line without printing anything else. */
+  | { type: 'progress-end' }
   /** Transfer progress of one item; the console shows WinSCP's progress line (sync spec §6.1). */
   | { type: 'transfer-progress'; key: string; name: string; bytes: number; total: number; speed: number; mode: 'binary' | 'ascii'; percent: number; direction: 'upload' | 'download' }
   /**

@@ -75,6 +75,9 @@ export class ConsolePrinter {
       case 'progress':
         this.progress(e.key, e.text);
         break;
+      case 'progress-end':
+        this.flush();
+        break;
       case 'transfer-progress':
         this.progress(e.key, formatProgressLine(e.name, e.bytes, e.speed, e.mode, e.percent, this.opts.isTTY));
         break;
