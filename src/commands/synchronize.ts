@@ -104,7 +104,16 @@ export const synchronize: CommandHandler = async (ctx, node) => {
     if (isRoot) throw new ScriptError(err.lines);
     await ctx.errorQuery(err.lines, { skipAll: false });
   }
+  // compat: WinSCP treats a skipped unreadable directory as empty (and may delete the other
+  // side's files); winscript leaves it alone and reports the synchronization as incomplete.
+  const incomplete = () => {
+    if (p.errors.length > 0) {
+      const n = p.errors.length;
+      throw new ScriptError(`${n} ${n === 1 ? 'directory' : 'directories'} could not be listed and ${n === 1 ? 'was' : 'were'} left out of the synchronization; nothing was deleted.`);
+    }
+  };
   if (p.actions.length === 0) {
+    incomplete();
     ctx.noMatch('Nothing to synchronize.');
     return;
   }
@@ -132,4 +141,5 @@ export const synchronize: CommandHandler = async (ctx, node) => {
   }
   ctx.out.line('Synchronizing...');
   await applyPlan({ ctx, session: s, plan: p, mode, settings, local, workers, localRoot, remoteRoot });
+  incomplete();
 };

@@ -175,11 +175,13 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
   }
 
   job.progress?.setStart(start);
-  const mtimeOnWrite = job.preserveTime && job.mtime !== undefined && to.t.capabilities.protocol === 'sftp' ? job.mtime : undefined;
+  const inProtocolTime = to.t.capabilities.protocol === 'sftp' || to.t.capabilities.protocol === 'scp';
+  const mtimeOnWrite = job.preserveTime && job.mtime !== undefined && inProtocolTime ? job.mtime : undefined;
   let written = 0;
   try {
     const src = await from.t.read(from.path, { start: start || undefined }).catch((e) => Promise.reject(tagSide(e, 'from')));
-    const dst = await to.t.write(tempPath, { start: writeStart, append, mtime: mtimeOnWrite }).catch((e) => {
+    const size = job.ascii ? undefined : job.size - start;
+    const dst = await to.t.write(tempPath, { start: writeStart, append, mtime: mtimeOnWrite, size }).catch((e) => {
       src.destroy();
       return Promise.reject(tagSide(e, 'to'));
     });

@@ -3,6 +3,7 @@
  * most once per second while it changes, and at completion. The speed is measured over the
  * whole operation from up to 10 samples taken at most once per second.
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { Context } from '../interpreter/context.js';
 
 export class SpeedMeter {
@@ -42,6 +43,9 @@ export class ItemProgress {
     private readonly mode: 'binary' | 'ascii',
     private readonly direction: 'upload' | 'download',
   ) {
+    // Data callbacks of protocol libraries run outside the task's async context; bind `add`
+    // to this one so that parallel tasks' buffered output stays complete and in order.
+    this.add = AsyncResource.bind(this.add.bind(this));
     this.emit(0);
   }
 

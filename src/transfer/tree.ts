@@ -74,6 +74,8 @@ function isDirEntry(e: Entry): boolean {
   return e.type === 'dir' || (e.type === 'symlink' && e.targetType === 'dir');
 }
 
+const NAME_ORDER = new Intl.Collator('en', { sensitivity: 'accent' });
+
 export function isHidden(name: string): boolean {
   return name.startsWith('.');
 }
@@ -168,6 +170,8 @@ async function transferDir(run: TransferRun, srcPath: string, e: Entry, dstPath:
       if ((await ctx.errorQuery(lines)) === 'Skip') return false;
     }
   }
+  // Children in name order (as WinSCP shows them on NTFS), whatever order the file system lists.
+  children.sort((a, b) => NAME_ORDER.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let created = false;
   /** Creates the target directory before the first child (or at once); false when skipped. */
   const create = async (): Promise<boolean> => {
