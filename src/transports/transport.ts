@@ -109,6 +109,11 @@ export interface WriteOptions {
    * code then calls setTimes.
    */
   mtime?: number;
+  /**
+   * Number of bytes that will be written, when the caller knows it (transports that must announce
+   * the size before the data, like SCP, stream directly then; without it they buffer first).
+   */
+  size?: number;
 }
 
 export interface ExecResult {
