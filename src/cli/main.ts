@@ -187,6 +187,8 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   const stdin = new LineReader(io.stdin);
   const ctx = new Context({ config, env: io.env, cwd: io.cwd, stdin, rawStdout: io.stdout, rawStdin: io.stdin });
   ctx.bus.on(printer.handle);
+  ctx.bus.onHeldBack(printer.heldBack);
+  if (args.logpasswords) io.stderr.write('winscript: warning: /logpasswords is accepted, but passwords are never written to any log.\n');
   const logs = await attachLogs(ctx);
   if (loaded.errors.length) {
     ctx.out.error(loaded.errors);

@@ -56,7 +56,7 @@ async function syncDir(ctx: Context, s: Session, settings: TransferSettings, o: 
   const pair: DirPair = { localPath: localDir, remotePath: remoteDir, local: listLocal, remote: listRemote, children: new Map() };
   const p = plan(pair, o);
   if (p.actions.length === 0) return;
-  const workers = await workersFor(ctx, s, ctx.config.parallel);
+  const workers = settings.speedLimit > 0 ? [s.transport] : await workersFor(ctx, s, ctx.config.parallel);
   await applyPlan({ ctx, session: s, plan: p, mode: 'remote', settings, local, workers, localRoot: o.localRoot, remoteRoot: o.remoteRoot });
 }
 

@@ -72,7 +72,8 @@ export const synchronize: CommandHandler = async (ctx, node) => {
   settings.newerOnly = Boolean(getSwitch(node, 'neweronly')) && !getSwitch(node, 'noneweronly');
 
   const local = new LocalTransport();
-  const workers = preview ? [s.transport] : await workersFor(ctx, s, ctx.config.parallel);
+  // A speed limit is for the whole command: one connection then, as WinSCP transfers.
+  const workers = preview || settings.speedLimit > 0 ? [s.transport] : await workersFor(ctx, s, ctx.config.parallel);
   // -preview runs on read-only wrappers: no write call is possible.
   const sides = preview
     ? { local: new ReadOnlyTransport(local), remote: workers.map((w) => new ReadOnlyTransport(w)) }

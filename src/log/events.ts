@@ -97,8 +97,20 @@ export class EventBus {
   emit(body: EventBody): void {
     const e = { time: Date.now(), where: this.where, ...body } as Event;
     const buf = this.buffer.getStore();
-    if (buf) buf.push(e);
-    else this.deliver(e);
+    if (buf) {
+      buf.push(e);
+      for (const l of this.liveListeners) l(e);
+    } else this.deliver(e);
+  }
+
+  private liveListeners: Listener[] = [];
+
+  /**
+   * Also sees, at once, the events that are being held back for ordered replay (the terminal's
+   * live view of parallel transfers). Replayed events then reach normal listeners as usual.
+   */
+  onHeldBack(l: Listener): void {
+    this.liveListeners.push(l);
   }
 
   private deliver(e: Event): void {

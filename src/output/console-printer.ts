@@ -39,13 +39,82 @@ export function shortenName(name: string, width: number): string {
   return parts[parts.length - 1]!.slice(0, width);
 }
 
+/** Seconds as `m:ss` (or `h:mm:ss`). */
+function clock(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/**
+ * The terminal's compact view of parallel transfers, whose WinSCP lines are held back so that
+ * they come out in order: one updating status line with the files in flight, percent, total
+ * speed and ETA. It is erased before any other output. Plain text only (no colours), so it is the
+ * same with NO_COLOR.
+ */
+class ParallelStatus {
+  private readonly active = new Map<string, { name: string; bytes: number; total: number; percent: number }>();
+  private shown = '';
+  private last = 0;
+  private startedAt = 0;
+  private doneBytes = 0;
+
+  constructor(private readonly out: Sink) {}
+
+  update(e: Extract<Event, { type: 'transfer-progress' }>): void {
+    if (this.startedAt === 0) this.startedAt = Date.now();
+    if (e.percent >= 100) {
+      this.active.delete(e.key);
+      this.doneBytes += e.total;
+    } else this.active.set(e.key, { name: e.name, bytes: e.bytes, total: e.total, percent: e.percent });
+    const now = Date.now();
+    if (now - this.last < 200) return;
+    this.last = now;
+    this.render(now);
+  }
+
+  private render(now: number): void {
+    if (this.active.size === 0) return this.clear();
+    const inFlight = [...this.active.values()];
+    const bytes = this.doneBytes + inFlight.reduce((n, a) => n + a.bytes, 0);
+    const remaining = inFlight.reduce((n, a) => n + Math.max(0, a.total - a.bytes), 0);
+    const speed = bytes / Math.max(0.001, (now - this.startedAt) / 1000);
+    const eta = speed > 0 ? clock(remaining / speed) : '?';
+    const files = inFlight.slice(0, 3).map((a) => `${shortenName(a.name.split('/').pop() ?? a.name, 20)} ${Math.floor(a.percent)}%`).join(', ');
+    const text = `[${inFlight.length} in flight] ${files}${inFlight.length > 3 ? ', ...' : ''} | ${(speed / 1024).toFixed(1)} KB/s | ETA ${eta}`.slice(0, 110);
+    this.out.write('\r' + text.padEnd(this.shown.length));
+    this.shown = text;
+  }
+
+  /** Erases the status line (before other output). */
+  clear(): void {
+    if (this.shown === '') return;
+    this.out.write('\r' + ' '.repeat(this.shown.length) + '\r');
+    this.shown = '';
+  }
+}
+
 export class ConsolePrinter {
   /** Text of the progress line not yet terminated by a newline, and its key. */
   private pending: { key: string; text: string } | undefined;
+  private readonly status: ParallelStatus | undefined;
 
-  constructor(private readonly opts: ConsoleOptions) {}
+  constructor(private readonly opts: ConsoleOptions) {
+    this.status = opts.isTTY ? new ParallelStatus(opts.out) : undefined;
+  }
+
+  /** Events held back for ordered replay (parallel transfers): the live status line. */
+  heldBack = (e: Event): void => {
+    if (this.status && e.type === 'transfer-progress') {
+      if (this.pending) this.flush();
+      this.status.update(e);
+    }
+  };
 
   handle = (e: Event): void => {
+    if (e.type !== 'debug' && e.type !== 'operation') this.status?.clear();
     switch (e.type) {
       case 'message':
         this.plain(e.text);
