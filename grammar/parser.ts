@@ -9,7 +9,7 @@
  * A missing QuoteClose is allowed (WinSCP extends the token to the end of the line); the word
  * builder reports it so that `/check` can warn.
  */
-import { CstParser, type CstNode, type IToken } from 'chevrotain';
+import { CstParser, type CstNode, type IToken } from './chevrotain.js';
 import { allTokens, Blank, LiteralQuote, QuoteClose, QuoteOpen, QuotedText, Text, lineLexer } from './tokens.js';
 
 class LineParser extends CstParser {

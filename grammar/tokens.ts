@@ -8,7 +8,7 @@
  * In both modes `""` is one literal quote and does not change the mode; a single `"` toggles it.
  * Backslash has no meaning at all.
  */
-import { createToken, Lexer } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 export const Blank = createToken({ name: 'Blank', pattern: /[ \t]+/ });
 /** `""`: a literal quote character, inside or outside quotes. */

@@ -10,7 +10,6 @@ import { ScriptError } from '../interpreter/errors.js';
 import { ConnectError, type SshOptions } from '../transports/ssh-connect.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultCachePath } from './host-key.js';
-import { loadPrivateKey, KeyError } from './keys.js';
 import { defaultPort, type FtpTls, parseSessionUrl, type Protocol, sessionDisplayName, type SessionUrl } from './session-url.js';
 import type { Session } from './session.js';
 import { defaultReadOnlyKnownHosts, verifyHostKey } from './verify-host-key.js';
@@ -148,6 +147,8 @@ export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean
   let key: SshOptions['key'];
   if (spec.privateKeyFile) {
     const file = spec.privateKeyFile;
+    // Loaded on demand: the key parser pulls in ssh2 and Argon2, which scripts without keys never need.
+    const { loadPrivateKey, KeyError } = await import('./keys.js');
     try {
       const bytes = file.startsWith('@') ? Buffer.from(file.slice(1), 'hex') : await fsp.readFile(ctx.localPath(file));
       key = loadPrivateKey(bytes, { fileName: file.startsWith('@') ? '(in-memory key)' : file, passphrase: spec.passphrase });

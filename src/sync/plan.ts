@@ -247,7 +247,9 @@ export function plan(root: DirPair, o: PlanOptions): Plan {
   return out;
 }
 
-const collator = new Intl.Collator('en', { sensitivity: 'accent' });
+let collatorInstance: Intl.Collator | undefined;
+/** Created on first use: building a collator costs milliseconds at start-up. */
+const collator = { compare: (a: string, b: string) => (collatorInstance ??= new Intl.Collator('en', { sensitivity: 'accent' })).compare(a, b) };
 
 /** §3.6: by local directory path, then name, both case-insensitively. */
 export function checklistOrder(a: SyncAction, b: SyncAction): number {

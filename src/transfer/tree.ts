@@ -74,7 +74,8 @@ function isDirEntry(e: Entry): boolean {
   return e.type === 'dir' || (e.type === 'symlink' && e.targetType === 'dir');
 }
 
-const NAME_ORDER = new Intl.Collator('en', { sensitivity: 'accent' });
+let nameOrder: Intl.Collator | undefined;
+const NAME_ORDER = { compare: (a: string, b: string) => (nameOrder ??= new Intl.Collator('en', { sensitivity: 'accent' })).compare(a, b) };
 
 export function isHidden(name: string): boolean {
   return name.startsWith('.');
