@@ -7,7 +7,9 @@ import { applyOperationMask, isMultiTarget, MULTI_FILES_TO_ONE } from '../masks/
 import { LocalTransport } from '../transports/local.js';
 import { parentOf } from '../transports/transport.js';
 import { settingsFromNode } from '../transfer/settings.js';
-import { convertName, newRun, transferItem } from '../transfer/tree.js';
+import { ConnectionPool } from '../transfer/pool.js';
+import { convertName, newRun, type TransferRun, transferItem } from '../transfer/tree.js';
+import { workersFor } from './synchronize.js';
 import { remoteFail, type Selected, selectRemote } from './remote-util.js';
 import type { CommandHandler } from './types.js';
 
@@ -26,6 +28,18 @@ export function splitLocalTarget(ctx: Context, target: string): { dir: string; m
   const i = Math.max(target.lastIndexOf('/'), target.lastIndexOf('\\'), /^[A-Za-z]:/.test(target) ? 1 : -1);
   const dirText = i < 0 ? '' : target.slice(0, i + 1);
   return { dir: dirText === '' ? ctx.localCwd : ctx.localPath(dirText), mask: target.slice(i + 1) };
+}
+
+/**
+ * Transfers of a directory's files run over a pool of connections (`--parallel`, default 4);
+ * the output stays in WinSCP's order. A speed limit keeps one connection, as WinSCP.
+ */
+export async function parallelise(ctx: Context, run: TransferRun): Promise<void> {
+  const s = ctx.requireSession();
+  if (run.settings.speedLimit > 0 || ctx.config.parallel <= 1) return;
+  const workers = await workersFor(ctx, s, ctx.config.parallel);
+  run.pool = new ConnectionPool(workers);
+  run.parallel = workers.length;
 }
 
 export function pickLatest<T extends { entry?: { mtime?: number } }>(items: T[]): T[] {
@@ -55,6 +69,7 @@ export const get: CommandHandler = async (ctx, node) => {
   if (selected.length > 1 && !isMultiTarget(mask)) ctx.out.line(MULTI_FILES_TO_ONE);
   const local = new LocalTransport();
   const run = newRun(ctx, settings, 'download', s.transport, local, commonParent(selected.map((x) => x.path)));
+  await parallelise(ctx, run);
   for (const item of selected) {
     const name = convertName(applyOperationMask(mask, item.entry.name), settings.fileNameCase);
     await transferItem(run, item.path, item.entry, path.join(dir, name));

@@ -7,7 +7,7 @@ import { PART_SUFFIX } from '../transfer/copy.js';
 import { selectLocal } from '../transfer/local-select.js';
 import { settingsFromNode } from '../transfer/settings.js';
 import { convertName, newRun, transferItem } from '../transfer/tree.js';
-import { commonParent, pickLatest } from './get.js';
+import { commonParent, parallelise, pickLatest } from './get.js';
 import { remoteFail, splitTarget } from './remote-util.js';
 import type { CommandHandler } from './types.js';
 
@@ -44,6 +44,7 @@ export const put: CommandHandler = async (ctx, node) => {
   const { dir, mask } = splitTarget(s, targetText);
   if (selected.length > 1 && !isMultiTarget(mask)) ctx.out.line(MULTI_FILES_TO_ONE);
   const run = newRun(ctx, settings, 'upload', new LocalTransport(), s.transport, commonParent(selected.map((x) => x.path)));
+  await parallelise(ctx, run);
   for (const item of selected) {
     if (!item.entry) {
       const lines = [`File or folder '${item.shown}' does not exist.`, 'System Error.  Code: 2.', 'No such file or directory'];

@@ -126,7 +126,10 @@ export class EventBus {
     return { result: this.buffer.run(events, fn), events };
   }
 
+  /** Delivers held-back events; inside another held-back task they join that task's buffer. */
   replay(events: Event[]): void {
-    for (const e of events) this.deliver(e);
+    const outer = this.buffer.getStore();
+    if (outer) outer.push(...events);
+    else for (const e of events) this.deliver(e);
   }
 }

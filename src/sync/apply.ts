@@ -15,7 +15,8 @@ import type { Session } from '../session/session.js';
 import { isTransportError, type Transport } from '../transports/transport.js';
 import { newRun, type TransferRun, transferItem } from '../transfer/tree.js';
 import type { TransferSettings } from '../transfer/settings.js';
-import { runOrdered } from '../util/ordered-pool.js';
+import { orderedMap } from '../util/ordered-pool.js';
+import { ConnectionPool } from '../transfer/pool.js';
 import { osErrorLines } from '../util/os-error.js';
 import { deletions, type Plan, type SyncAction, type SyncMode } from './plan.js';
 
@@ -59,40 +60,22 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const { ctx, plan, mode, settings } = input;
   const intro = new PairIntro(ctx, ARROWS[mode]);
   const transfers = plan.actions.filter((a) => a.kind !== 'delete-local' && a.kind !== 'delete-remote');
-  const runs = new Map<Transport, { up: TransferRun; down: TransferRun }>();
-  const runsFor = (w: Transport) => {
-    let r = runs.get(w);
-    if (!r) {
-      r = {
-        up: { ...newRun(ctx, settings, 'upload', input.local, w, input.localRoot), forSync: true },
-        down: { ...newRun(ctx, settings, 'download', w, input.local, input.remoteRoot), forSync: true },
-      };
-      runs.set(w, r);
-    }
-    return r;
-  };
-  let stop = false;
-  const failuresBefore = () => [...runs.values()].reduce((n, r) => n + r.up.failures + r.down.failures, 0);
-  const tasks = transfers.map((a) => ({
-    beforeOutput: (has: boolean) => {
-      if (has) intro.show(a);
+  // One upload run and one download run for the whole plan: they share the target listings
+  // and the pool; listing and directory creation use the session's connection.
+  const pool = new ConnectionPool(input.workers);
+  const primary = input.workers[0]!;
+  const up: TransferRun = { ...newRun(ctx, settings, 'upload', input.local, primary, input.localRoot), forSync: true, pool, parallel: pool.size };
+  const down: TransferRun = { ...newRun(ctx, settings, 'download', primary, input.local, input.remoteRoot), forSync: true, pool, parallel: pool.size };
+  await orderedMap(
+    ctx.bus,
+    transfers,
+    async (a) => {
+      if (a.kind === 'upload-new' || a.kind === 'upload-update') await transferItem(up, a.localPath, a.local!, a.remotePath);
+      else await transferItem(down, a.remotePath, a.remote!, a.localPath);
     },
-    run: async (w: Transport): Promise<boolean> => {
-      const r = runsFor(w);
-      const before = r.up.failures + r.down.failures;
-      if (a.kind === 'upload-new' || a.kind === 'upload-update') await transferItem(r.up, a.localPath, a.local!, a.remotePath);
-      else await transferItem(r.down, a.remotePath, a.remote!, a.localPath);
-      return r.up.failures + r.down.failures === before;
-    },
-  }));
-  let failures = 0;
-  try {
-    failures = await runOrdered(ctx.bus, input.workers, tasks, () => stop || ctx.abortController.signal.aborted);
-  } catch (e) {
-    stop = true;
-    throw e;
-  }
-  failures = Math.max(failures, failuresBefore());
+    { limit: pool.size, shouldStop: () => ctx.abortController.signal.aborted, beforeOutput: (a, has) => has && intro.show(a) },
+  );
+  const failures = up.failures + down.failures;
 
   const dels = deletions(plan);
   const result: ApplyResult = { failures, deleted: 0, deletionsSkipped: false };

@@ -13,7 +13,9 @@ import { sourceIsNewer } from '../sync/compare.js';
 import { type Entry, isSafeName, isTransportError, joinPath, parentOf, type Transport } from '../transports/transport.js';
 import { copyFile, PART_SUFFIX } from './copy.js';
 import { ItemProgress, SpeedMeter } from './progress.js';
+import type { ConnectionPool } from './pool.js';
 import type { TransferSettings } from './settings.js';
+import { orderedMap } from '../util/ordered-pool.js';
 
 export interface TransferRun {
   ctx: Context;
@@ -31,10 +33,14 @@ export interface TransferRun {
   forSync?: boolean;
   /** Errors met (skipped under `batch continue`); synchronize deletes nothing when non-zero. */
   failures: number;
+  /** Connections for the data of file transfers (the remote side); none = use src/dst. */
+  pool?: ConnectionPool;
+  /** Items of a directory transferred at once (1 = one by one, as WinSCP). */
+  parallel: number;
 }
 
 export function newRun(ctx: Context, settings: TransferSettings, direction: 'upload' | 'download', src: Transport, dst: Transport, srcRoot?: string): TransferRun {
-  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map(), failures: 0 };
+  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map(), failures: 0, parallel: 1 };
 }
 
 /** What the target directory holds (null when it cannot be listed, e.g. it does not exist). */
@@ -52,6 +58,19 @@ async function targetListing(run: TransferRun, dir: string): Promise<Map<string,
 
 function forget(run: TransferRun, dir: string): void {
   run.dstListings.delete(dir);
+}
+
+/**
+ * Updates a cached target listing after a change we made, instead of listing the directory
+ * again (a re-list per file made large uploads quadratic).
+ */
+async function remember(run: TransferRun, dir: string, name: string, entry: Entry | null): Promise<void> {
+  const p = run.dstListings.get(dir);
+  if (!p) return;
+  const m = await p;
+  if (!m) return forget(run, dir);
+  if (entry) m.set(name, entry);
+  else m.delete(name);
 }
 
 /** `FileNameCase` raw setting (§5.10). */
@@ -135,7 +154,9 @@ async function ensureDir(run: TransferRun, dstPath: string): Promise<void> {
       throw new ScriptError(lines);
     }
   }
-  forget(run, parentOf(dstPath));
+  const name = path.posix.basename(dstPath);
+  await remember(run, parentOf(dstPath), name, { name, type: 'dir', size: 0, precision: 'none' });
+  run.dstListings.set(dstPath, Promise.resolve(new Map())); // a new directory is empty
   if (run.direction === 'upload') {
     ctx.out.operation({ kind: 'mkdir', values: [['filename', dstPath]], success: true });
     const perm = run.settings.permissions;
@@ -173,41 +194,37 @@ async function transferDir(run: TransferRun, srcPath: string, e: Entry, dstPath:
   }
   // Children in name order (as WinSCP shows them on NTFS), whatever order the file system lists.
   children.sort((a, b) => NAME_ORDER.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let created = false;
+  let creating: Promise<boolean> | undefined;
   /** Creates the target directory before the first child (or at once); false when skipped. */
-  const create = async (): Promise<boolean> => {
-    if (created) return true;
-    try {
-      await ensureDir(run, dstPath);
-      created = true;
-      return true;
-    } catch (err) {
-      if (!(err instanceof ScriptError) || err.fatal) throw err;
-      run.failures++;
-      await ctx.errorQuery(err.lines);
-      return false;
-    }
-  };
+  const create = (): Promise<boolean> =>
+    (creating ??= (async () => {
+      try {
+        await ensureDir(run, dstPath);
+        return true;
+      } catch (err) {
+        if (!(err instanceof ScriptError) || err.fatal) throw err;
+        run.failures++;
+        await ctx.errorQuery(err.lines);
+        return false;
+      }
+    })());
   if (!settings.excludeEmptyDirectories && !(await create())) return false;
-  let complete = true;
-  for (const child of children) {
-    if (ctx.abortController.signal.aborted) break;
-    if (!isSafeName(child.name)) {
-      const lines = [`Refusing the file name '${child.name}' listed in '${srcPath}': it is not a plain file name.`];
+  /** One child: false when anything below it was skipped. */
+  const child = async (c: Entry): Promise<boolean> => {
+    if (!isSafeName(c.name)) {
+      const lines = [`Refusing the file name '${c.name}' listed in '${srcPath}': it is not a plain file name.`];
       run.failures++;
       await ctx.errorQuery(lines);
-      complete = false;
-      continue;
+      return false;
     }
-    const childSrc = joinPath(srcPath, child.name);
-    const childDst = joinPath(dstPath, convertName(child.name, settings.fileNameCase));
-    if (!passesMask(run, childSrc, child)) {
-      complete = false;
-      continue;
-    }
+    const childSrc = joinPath(srcPath, c.name);
+    if (!passesMask(run, childSrc, c)) return false;
     if (!(await create())) return false;
-    if (!(await transferItem(run, childSrc, child, childDst))) complete = false;
-  }
+    return transferItem(run, childSrc, c, joinPath(dstPath, convertName(c.name, settings.fileNameCase)));
+  };
+  const results = await orderedMap(ctx.bus, children, child, { limit: run.parallel, shouldStop: () => ctx.abortController.signal.aborted });
+  const complete = results.every((r) => r === true);
+  const created = creating !== undefined && (await creating);
   if (!created) return false;
   if (settings.preserveTimeDirs && e.mtime !== undefined && run.dst.capabilities.canSetMtime) {
     await run.dst.setTimes(dstPath, e.mtime).catch(() => {});
@@ -252,27 +269,31 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
   const oldMode = existing?.mode;
   const setMode = run.direction === 'upload' ? (settings.permissions ?? oldMode) : oldMode;
   const direct = settings.append || (settings.resume && !part && existing && existing.size < e.size && !ascii);
+  const job = (conn: Transport | undefined) =>
+    copyFile({
+      from: { t: run.direction === 'download' && conn ? conn : src, path: srcPath },
+      to: { t: run.direction === 'upload' && conn ? conn : dst, path: dstPath },
+      size: e.size,
+      mtime: e.precision === 'none' ? undefined : e.mtime,
+      preserveTime: settings.preserveTime,
+      setMode,
+      temp: !direct,
+      resumeTemp: resumable,
+      resumeTarget: Boolean(direct && settings.resume),
+      append: settings.append,
+      ascii: ascii ? { removeBOM: run.direction === 'upload' && settings.removeBOM, removeCtrlZ: run.direction === 'upload' && settings.removeCtrlZ } : undefined,
+      speedLimit: settings.speedLimit,
+      progress,
+      signal: ctx.abortController.signal,
+      tempEntry: part,
+      targetEntry: listing ? existing : undefined,
+    });
   for (;;) {
     try {
-      const r = await copyFile({
-        from: { t: src, path: srcPath },
-        to: { t: dst, path: dstPath },
-        size: e.size,
-        mtime: e.precision === 'none' ? undefined : e.mtime,
-        preserveTime: settings.preserveTime,
-        setMode,
-        temp: !direct,
-        resumeTemp: resumable,
-        resumeTarget: Boolean(direct && settings.resume),
-        append: settings.append,
-        ascii: ascii ? { removeBOM: run.direction === 'upload' && settings.removeBOM, removeCtrlZ: run.direction === 'upload' && settings.removeCtrlZ } : undefined,
-        speedLimit: settings.speedLimit,
-        progress,
-        signal: ctx.abortController.signal,
-        tempEntry: part,
-        targetEntry: listing ? existing : undefined,
-      });
-      forget(run, dir);
+      // The data goes over a pooled connection when there is a pool (parallel transfers).
+      const r = run.pool ? await run.pool.with(job) : await job(undefined);
+      await remember(run, dir, name, { name, type: 'file', size: r.bytes, mtime: e.mtime, precision: 'full' });
+      await remember(run, dir, name + PART_SUFFIX, null);
       if (run.direction === 'upload') {
         ctx.out.operation({ kind: 'upload', values: [['filename', srcPath], ['destination', dstPath], ['size', String(r.bytes)]], success: true });
         if (r.touched && e.mtime !== undefined) ctx.out.operation({ kind: 'touch', values: [['filename', dstPath], ['modification', xmlTime(Math.floor(e.mtime / 1000) * 1000)]], success: true });

@@ -1,72 +1,73 @@
 /**
- * Runs tasks with bounded concurrency while their output comes out in task order: each task's
- * events are buffered and replayed once it and every task before it are done.
+ * Runs items with bounded concurrency while their output comes out in item order: each item's
+ * events are held back and replayed once it and every item before it are done. Nested use
+ * (a directory's children inside a synchronize action) works: replayed events go to the
+ * enclosing item's buffer.
  */
 import type { EventBus } from '../log/events.js';
 
-export interface OrderedTask<W> {
-  /** Runs on a worker (e.g. a connection). Resolves to false when the task failed. */
-  run(worker: W): Promise<boolean>;
-  /** Called right before the task's buffered events are replayed (e.g. a directory intro line). */
-  beforeOutput?(hasOutput: boolean): void;
+export interface OrderedOptions<T> {
+  /** Items in flight at most; 1 runs them one by one with live output. */
+  limit: number;
+  /** Stop starting new items (running ones finish). */
+  shouldStop?: () => boolean;
+  /** Called right before an item's output is replayed (e.g. a directory intro line). */
+  beforeOutput?: (item: T, hasOutput: boolean) => void;
 }
 
 /**
- * Runs `tasks` on `workers` (one task per worker at a time). Stops starting new tasks once
- * `shouldStop()` is true. Resolves to the number of failed tasks. A thrown error (abort) is
- * re-thrown after the running tasks finished and their output was replayed.
+ * Maps `items` through `fn`. Resolves to the results (undefined for items not started). A
+ * rejection stops new items and is re-thrown after the running ones finished and all output
+ * before it was replayed.
  */
-export async function runOrdered<W>(bus: EventBus, workers: W[], tasks: OrderedTask<W>[], shouldStop: () => boolean): Promise<number> {
-  if (workers.length === 1) {
-    // Sequential: no buffering, live progress.
-    let failed = 0;
-    for (const t of tasks) {
-      if (shouldStop()) break;
-      t.beforeOutput?.(true);
-      if (!(await t.run(workers[0]!))) failed++;
+export async function orderedMap<T, R>(bus: EventBus, items: T[], fn: (item: T, index: number) => Promise<R>, o: OrderedOptions<T>): Promise<(R | undefined)[]> {
+  const results: (R | undefined)[] = new Array(items.length).fill(undefined);
+  if (o.limit <= 1 || items.length <= 1) {
+    for (let i = 0; i < items.length; i++) {
+      if (o.shouldStop?.()) break;
+      o.beforeOutput?.(items[i]!, true);
+      results[i] = await fn(items[i]!, i);
     }
-    return failed;
+    return results;
   }
-  let failed = 0;
-  let firstError: unknown;
-  let nextTask = 0;
+  let firstError: { e: unknown } | undefined;
+  let next = 0;
   let flushed = 0;
-  const results: ({ events: ReturnType<EventBus['buffered']>['events']; done: boolean } | undefined)[] = [];
+  const held: ({ events: Parameters<EventBus['replay']>[0]; done: boolean } | undefined)[] = [];
   const flush = () => {
-    while (flushed < results.length && results[flushed]?.done) {
-      const r = results[flushed]!;
-      tasks[flushed]!.beforeOutput?.(r.events.length > 0);
-      bus.replay(r.events);
-      results[flushed] = undefined;
+    while (flushed < items.length && held[flushed]?.done) {
+      const h = held[flushed]!;
+      o.beforeOutput?.(items[flushed]!, h.events.length > 0);
+      bus.replay(h.events);
+      held[flushed] = undefined;
       flushed++;
     }
   };
-  const worker = async (w: W) => {
+  const worker = async () => {
     for (;;) {
-      if (firstError !== undefined || shouldStop()) return;
-      const i = nextTask++;
-      if (i >= tasks.length) return;
-      const { result, events } = bus.buffered(() => tasks[i]!.run(w));
-      results[i] = { events, done: false };
+      if (firstError || o.shouldStop?.()) return;
+      const i = next++;
+      if (i >= items.length) return;
+      const { result, events } = bus.buffered(() => fn(items[i]!, i));
+      held[i] = { events, done: false };
       try {
-        if (!(await result)) failed++;
+        results[i] = await result;
       } catch (e) {
-        if (firstError === undefined) firstError = e;
-        failed++;
+        firstError ??= { e };
       }
-      results[i]!.done = true;
+      held[i]!.done = true;
       flush();
     }
   };
-  await Promise.all(workers.map(worker));
-  // Tasks never started (stop) leave holes: replay what finished before them.
-  for (let i = flushed; i < results.length; i++) {
-    const r = results[i];
-    if (r?.done) {
-      tasks[i]!.beforeOutput?.(r.events.length > 0);
-      bus.replay(r.events);
+  await Promise.all(Array.from({ length: Math.min(o.limit, items.length) }, worker));
+  // Items after a stop leave holes: replay the finished ones after them too.
+  for (let i = flushed; i < items.length; i++) {
+    const h = held[i];
+    if (h?.done) {
+      o.beforeOutput?.(items[i]!, h.events.length > 0);
+      bus.replay(h.events);
     }
   }
-  if (firstError !== undefined) throw firstError;
-  return failed;
+  if (firstError) throw firstError.e;
+  return results;
 }
