@@ -7,7 +7,7 @@ import { applyOperationMask, isMultiTarget, MULTI_FILES_TO_ONE } from '../masks/
 import { LocalTransport } from '../transports/local.js';
 import { parentOf } from '../transports/transport.js';
 import { settingsFromNode } from '../transfer/settings.js';
-import { ConnectionPool } from '../transfer/pool.js';
+import { ConnectionPool, transfersPerConnection } from '../transfer/pool.js';
 import { convertName, newRun, type TransferRun, transferItem } from '../transfer/tree.js';
 import { workersFor } from './synchronize.js';
 import { remoteFail, type Selected, selectRemote } from './remote-util.js';
@@ -38,8 +38,8 @@ export async function parallelise(ctx: Context, run: TransferRun): Promise<void>
   const s = ctx.requireSession();
   if (run.settings.speedLimit > 0 || ctx.config.parallel <= 1) return;
   const workers = await workersFor(ctx, s, ctx.config.parallel);
-  run.pool = new ConnectionPool(workers);
-  run.parallel = workers.length;
+  run.pool = new ConnectionPool(workers, transfersPerConnection(workers[0]!));
+  run.parallel = run.pool.size;
 }
 
 export function pickLatest<T extends { entry?: { mtime?: number } }>(items: T[]): T[] {

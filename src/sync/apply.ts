@@ -16,7 +16,7 @@ import { isTransportError, type Transport } from '../transports/transport.js';
 import { newRun, type TransferRun, transferItem } from '../transfer/tree.js';
 import type { TransferSettings } from '../transfer/settings.js';
 import { orderedMap } from '../util/ordered-pool.js';
-import { ConnectionPool } from '../transfer/pool.js';
+import { ConnectionPool, transfersPerConnection } from '../transfer/pool.js';
 import { osErrorLines } from '../util/os-error.js';
 import { deletions, type Plan, type SyncAction, type SyncMode } from './plan.js';
 
@@ -62,7 +62,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const transfers = plan.actions.filter((a) => a.kind !== 'delete-local' && a.kind !== 'delete-remote');
   // One upload run and one download run for the whole plan: they share the target listings
   // and the pool; listing and directory creation use the session's connection.
-  const pool = new ConnectionPool(input.workers);
+  const pool = new ConnectionPool(input.workers, transfersPerConnection(input.workers[0]!));
   const primary = input.workers[0]!;
   const up: TransferRun = { ...newRun(ctx, settings, 'upload', input.local, primary, input.localRoot), forSync: true, pool, parallel: pool.size };
   const down: TransferRun = { ...newRun(ctx, settings, 'download', primary, input.local, input.remoteRoot), forSync: true, pool, parallel: pool.size };

@@ -1,39 +1,61 @@
 /**
- * A pool of connections for parallel transfers: each file transfer borrows one connection for
- * its duration. Listings and directory creation keep using the session's own connection.
+ * A pool of connections for parallel transfers: each file transfer borrows a connection for
+ * its duration. A connection may carry a few transfers at once (SFTP multiplexes requests;
+ * the FTP transport queues them itself), which hides round-trip latency on small files.
+ * Listings and directory creation keep using the session's own connection.
  */
 import type { Transport } from '../transports/transport.js';
 
 export class ConnectionPool {
-  private readonly idle: Transport[];
-  private readonly waiting: ((t: Transport) => void)[] = [];
+  private readonly load: number[];
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(readonly all: Transport[]) {
-    this.idle = [...all];
+  constructor(
+    readonly all: Transport[],
+    /** Transfers one connection carries at once. */
+    readonly perConnection = 1,
+  ) {
+    this.load = all.map(() => 0);
   }
 
+  /** Transfers that may run at once. */
   get size(): number {
-    return this.all.length;
+    return this.all.length * this.perConnection;
   }
 
-  acquire(): Promise<Transport> {
-    const t = this.idle.shift();
-    if (t) return Promise.resolve(t);
-    return new Promise((resolve) => this.waiting.push(resolve));
+  private pick(): number {
+    let best = -1;
+    for (let i = 0; i < this.load.length; i++) if (this.load[i]! < this.perConnection && (best < 0 || this.load[i]! < this.load[best]!)) best = i;
+    return best;
   }
 
-  release(t: Transport): void {
-    const next = this.waiting.shift();
-    if (next) next(t);
-    else this.idle.push(t);
+  private async acquire(): Promise<number> {
+    for (;;) {
+      const i = this.pick();
+      if (i >= 0) {
+        this.load[i]!++;
+        return i;
+      }
+      await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  private release(i: number): void {
+    this.load[i]!--;
+    this.waiting.shift()?.();
   }
 
   async with<T>(fn: (t: Transport) => Promise<T>): Promise<T> {
-    const t = await this.acquire();
+    const i = await this.acquire();
     try {
-      return await fn(t);
+      return await fn(this.all[i]!);
     } finally {
-      this.release(t);
+      this.release(i);
     }
   }
+}
+
+/** Transfers worth running at once on one connection: SFTP multiplexes requests, others do not. */
+export function transfersPerConnection(t: Transport): number {
+  return t.capabilities.protocol === 'sftp' ? 4 : 1;
 }
