@@ -364,3 +364,41 @@ describe('get/put switches', () => {
     assert.match(bad.stderr, /winscript: \/command:2: Error changing directory to '\/nonexistent'\./);
   });
 });
+
+describe('command line and prompts', () => {
+  test('the deprecated command-line session opens before the script, with a warning', async (s) => {
+    const r = await runCli(['/ini=nul', `sftp://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/`, `/hostkey=ssh-ed25519 255 ${s.hostKeySha256}`, '/command', 'pwd', 'exit']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /^Opening session using command-line parameter in scripting is deprecated\. Use 'open' command instead\.\nSearching for host\.\.\./);
+    assert.ok(r.stdout.endsWith(`${s.home}\n`));
+  });
+
+  test('a missing password is read from stdin and never echoed; /nointeractiveinput fails at once', async (s) => {
+    const open = `open sftp://${s.user}@127.0.0.1:${s.port}/ ${hostkey(s)}`;
+    const r = await runCli(['/ini=nul', '/command', open, 'pwd', 'exit'], { stdin: `${s.password}\n` });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, new RegExp(`Using username "${s.user}"\\.\\n${s.user}@127\\.0\\.0\\.1's password: \\nAuthenticated\\.`));
+    assert.ok(!r.stdout.includes(s.password));
+    const n = await runCli(['/ini=nul', '/nointeractiveinput', '/command', open, 'exit']);
+    assert.equal(n.code, 1);
+    assert.match(n.stdout, /Authentication failed\.\n$/);
+  });
+
+  test('/stdout streams a file to standard output and moves messages to stderr', async (s) => {
+    fs.writeFileSync(remote(s, 'stream.txt'), 'streamed content\n');
+    let out = Buffer.alloc(0);
+    let err = '';
+    const { main } = await import('../../src/cli/main.js');
+    const { Readable } = await import('node:stream');
+    const code = await main(['/ini=nul', '/stdout', '/command', openLine(s), 'get stream.txt -', 'exit'], {
+      stdout: { write: (b: string | Buffer) => void (out = Buffer.concat([out, Buffer.from(b)])), isTTY: false },
+      stderr: { write: (t: string) => void (err += t) },
+      stdin: Readable.from([]),
+      env: { PATH: process.env.PATH },
+      cwd: tmp,
+    });
+    assert.equal(code, 0, err);
+    assert.equal(out.toString(), 'streamed content\n');
+    assert.match(err, /Session started\./);
+  });
+});
