@@ -39,9 +39,12 @@ export async function runLine(ctx: Context, src: SourceLine): Promise<void> {
     }
     if (err || !node) throw new ScriptError(err ? err.message : 'Unknown command.');
     await execute(ctx, node);
+    // Ctrl-C during a command that finished anyway (keepuptodate consumes its own Ctrl-C).
+    if (ctx.abortController.signal.aborted) throw new UserAbort();
   } catch (e) {
     ok = false;
-    report(ctx, e);
+    // Whatever a cancelled operation threw, the user sees WinSCP's `Terminated by user.`
+    report(ctx, ctx.abortController.signal.aborted ? new UserAbort() : e);
   } finally {
     ctx.bus.emit({ type: 'command-end', command, success: ok });
   }
@@ -49,6 +52,8 @@ export async function runLine(ctx: Context, src: SourceLine): Promise<void> {
     ctx.failed = true;
     if (ctx.options.batch === 'abort' || ctx.aborted) ctx.stopped = true;
   }
+  // A break ends the run after the command in the batch-script phase (§13.4).
+  if (ctx.abortController.signal.aborted && ctx.phase === 'script') ctx.stopped = true;
 }
 
 async function execute(ctx: Context, node: CommandNode): Promise<void> {
