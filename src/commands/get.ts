@@ -34,9 +34,11 @@ export function splitLocalTarget(ctx: Context, target: string): { dir: string; m
  * Transfers of a directory's files run over a pool of connections (`--parallel`, default 4);
  * the output stays in WinSCP's order. A speed limit keeps one connection, as WinSCP.
  */
-export async function parallelise(ctx: Context, run: TransferRun): Promise<void> {
+export async function parallelise(ctx: Context, run: TransferRun, items: { entry?: { type: string } }[]): Promise<void> {
   const s = ctx.requireSession();
   if (run.settings.speedLimit > 0 || ctx.config.parallel <= 1) return;
+  // A single file gains nothing from more connections (each costs a login).
+  if (items.length <= 1 && !items.some((i) => i.entry?.type === 'dir')) return;
   const workers = await workersFor(ctx, s, ctx.config.parallel);
   run.pool = new ConnectionPool(workers, transfersPerConnection(workers[0]!));
   run.parallel = run.pool.size;
@@ -69,7 +71,7 @@ export const get: CommandHandler = async (ctx, node) => {
   if (selected.length > 1 && !isMultiTarget(mask)) ctx.out.line(MULTI_FILES_TO_ONE);
   const local = new LocalTransport();
   const run = newRun(ctx, settings, 'download', s.transport, local, commonParent(selected.map((x) => x.path)));
-  await parallelise(ctx, run);
+  await parallelise(ctx, run, selected);
   for (const item of selected) {
     const name = convertName(applyOperationMask(mask, item.entry.name), settings.fileNameCase);
     await transferItem(run, item.path, item.entry, path.join(dir, name));

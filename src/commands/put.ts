@@ -44,7 +44,7 @@ export const put: CommandHandler = async (ctx, node) => {
   const { dir, mask } = splitTarget(s, targetText);
   if (selected.length > 1 && !isMultiTarget(mask)) ctx.out.line(MULTI_FILES_TO_ONE);
   const run = newRun(ctx, settings, 'upload', new LocalTransport(), s.transport, commonParent(selected.map((x) => x.path)));
-  await parallelise(ctx, run);
+  await parallelise(ctx, run, selected);
   for (const item of selected) {
     if (!item.entry) {
       const lines = [`File or folder '${item.shown}' does not exist.`, 'System Error.  Code: 2.', 'No such file or directory'];

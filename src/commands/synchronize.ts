@@ -15,16 +15,14 @@ import { fileRecord } from './ls.js';
 import { remotePath } from './remote-util.js';
 import type { CommandHandler } from './types.js';
 
-/** Opens pool connections up to `n` in all (kept in the session for later commands). */
+/** Opens pool connections up to `n` in all, at the same time (kept in the session for later commands). */
 export async function workersFor(ctx: Context, s: Session, n: number): Promise<Transport[]> {
   const want = Math.min(n, s.transport.capabilities.maxConnections);
-  while (s.connectAnother && 1 + s.pool.length < want) {
-    try {
-      s.pool.push(await s.connectAnother());
-    } catch (e) {
-      ctx.out.debug(`Could not open another connection: ${e instanceof Error ? e.message : String(e)}`);
-      break;
-    }
+  const missing = s.connectAnother ? Math.max(0, want - 1 - s.pool.length) : 0;
+  const opened = await Promise.allSettled(Array.from({ length: missing }, () => s.connectAnother!()));
+  for (const r of opened) {
+    if (r.status === 'fulfilled') s.pool.push(r.value);
+    else ctx.out.debug(`Could not open another connection: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
   }
   return [s.transport, ...s.pool.slice(0, Math.max(0, want - 1))];
 }
