@@ -14,7 +14,7 @@ import { allTokens, Blank, LiteralQuote, QuoteClose, QuoteOpen, QuotedText, Text
 
 class LineParser extends CstParser {
   constructor() {
-    super(allTokens, { recoveryEnabled: false });
+    super(allTokens, { recoveryEnabled: false, skipValidations: process.env.WINSCRIPT_GRAMMAR_CHECKS !== '1' });
     this.performSelfAnalysis();
   }
 

@@ -11,7 +11,6 @@ import { Context } from '../interpreter/context.js';
 import { runAll, runLine, type SourceLine } from '../interpreter/run.js';
 import { LocalPathError, LocalPaths, parseDriveSpecs } from '../local-path.js';
 import { closeSession } from '../session/session.js';
-import { checkScript } from '../script/check.js';
 import { ConsolePrinter, type Sink } from '../output/console-printer.js';
 import { LineReader } from '../util/line-reader.js';
 import { osErrorLines } from '../util/os-error.js';
@@ -228,11 +227,12 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   return ctx.failed || ctx.aborted ? 1 : 0;
 }
 
-function runCheck(loaded: { lines: SourceLine[]; errors: string[] }, config: RunConfig, io: MainIO): number {
+async function runCheck(loaded: { lines: SourceLine[]; errors: string[] }, config: RunConfig, io: MainIO): Promise<number> {
   if (loaded.errors.length) {
     for (const e of loaded.errors) io.stdout.write(e + '\n');
     return 1;
   }
+  const { checkScript } = await import('../script/check.js');
   const diags = checkScript(loaded.lines, { paths: new LocalPaths(config.drives), cwd: io.cwd });
   for (const d of diags) io.stdout.write(formatDiagnostic(d) + '\n');
   const errors = diags.filter((d) => d.severity === 'error').length;

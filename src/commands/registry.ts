@@ -1,69 +1,48 @@
 /**
  * Command name -> implementation. The command specs (aliases, arity, switches) are the table in
- * grammar/command-table.ts; this maps each canonical name to its module.
+ * grammar/command-table.ts; this maps each canonical name to its module. Modules load on first
+ * use, so that a script only pays for the commands it runs.
  */
 import { ScriptError } from '../interpreter/errors.js';
-import { call } from './call.js';
-import { cd } from './cd.js';
-import { checksum } from './checksum.js';
-import { chmod } from './chmod.js';
-import { echo } from './echo.js';
-import { exit } from './exit.js';
-import { get } from './get.js';
-import { help } from './help.js';
-import { keepuptodate } from './keepuptodate.js';
-import { lcd } from './lcd.js';
-import { lls } from './lls.js';
-import { lpwd } from './lpwd.js';
-import { ln } from './ln.js';
-import { ls } from './ls.js';
-import { mkdir } from './mkdir.js';
-import { cp, mv } from './mv.js';
-import { open } from './open.js';
-import { ascii, binary, option } from './option.js';
-import { put } from './put.js';
-import { pwd } from './pwd.js';
-import { rm } from './rm.js';
-import { rmdir } from './rmdir.js';
-import { close, session } from './session.js';
-import { stat } from './stat.js';
-import { synchronize } from './synchronize.js';
 import type { CommandHandler } from './types.js';
 
-const HANDLERS: Record<string, CommandHandler> = {
-  ascii,
-  binary,
-  call,
-  cd,
-  checksum,
-  chmod,
-  close,
-  cp,
-  echo,
-  exit,
-  get,
-  help,
-  keepuptodate,
-  lcd,
-  lls,
-  ln,
-  lpwd,
-  ls,
-  mkdir,
-  mv,
-  open,
-  option,
-  put,
-  pwd,
-  rm,
-  rmdir,
-  session,
-  stat,
-  synchronize,
+const LOADERS: Record<string, () => Promise<CommandHandler>> = {
+  ascii: async () => (await import('./option.js')).ascii,
+  binary: async () => (await import('./option.js')).binary,
+  call: async () => (await import('./call.js')).call,
+  cd: async () => (await import('./cd.js')).cd,
+  checksum: async () => (await import('./checksum.js')).checksum,
+  chmod: async () => (await import('./chmod.js')).chmod,
+  close: async () => (await import('./session.js')).close,
+  cp: async () => (await import('./mv.js')).cp,
+  echo: async () => (await import('./echo.js')).echo,
+  exit: async () => (await import('./exit.js')).exit,
+  get: async () => (await import('./get.js')).get,
+  help: async () => (await import('./help.js')).help,
+  keepuptodate: async () => (await import('./keepuptodate.js')).keepuptodate,
+  lcd: async () => (await import('./lcd.js')).lcd,
+  lls: async () => (await import('./lls.js')).lls,
+  ln: async () => (await import('./ln.js')).ln,
+  lpwd: async () => (await import('./lpwd.js')).lpwd,
+  ls: async () => (await import('./ls.js')).ls,
+  mkdir: async () => (await import('./mkdir.js')).mkdir,
+  mv: async () => (await import('./mv.js')).mv,
+  open: async () => (await import('./open.js')).open,
+  option: async () => (await import('./option.js')).option,
+  put: async () => (await import('./put.js')).put,
+  pwd: async () => (await import('./pwd.js')).pwd,
+  rm: async () => (await import('./rm.js')).rm,
+  rmdir: async () => (await import('./rmdir.js')).rmdir,
+  session: async () => (await import('./session.js')).session,
+  stat: async () => (await import('./stat.js')).stat,
+  synchronize: async () => (await import('./synchronize.js')).synchronize,
 };
 
-export function handlerFor(name: string): CommandHandler {
-  return HANDLERS[name] ?? (async () => {
-    throw new ScriptError('Operation not supported.');
-  });
+const unsupported: CommandHandler = async () => {
+  throw new ScriptError('Operation not supported.');
+};
+
+export async function handlerFor(name: string): Promise<CommandHandler> {
+  const load = LOADERS[name];
+  return load ? load() : unsupported;
 }

@@ -70,12 +70,13 @@ export const synchronize: CommandHandler = async (ctx, node) => {
   settings.newerOnly = Boolean(getSwitch(node, 'neweronly')) && !getSwitch(node, 'noneweronly');
 
   const local = new LocalTransport();
-  // A speed limit is for the whole command: one connection then, as WinSCP transfers.
-  const workers = preview || settings.speedLimit > 0 ? [s.transport] : await workersFor(ctx, s, ctx.config.parallel);
+  // Listing uses the connections already open (requests are pipelined); more are opened only
+  // when the plan has enough to transfer to be worth their logins.
+  const scanWith = [s.transport, ...s.pool];
   // -preview runs on read-only wrappers: no write call is possible.
   const sides = preview
-    ? { local: new ReadOnlyTransport(local), remote: workers.map((w) => new ReadOnlyTransport(w)) }
-    : { local, remote: workers };
+    ? { local: new ReadOnlyTransport(local), remote: scanWith.map((w) => new ReadOnlyTransport(w)) }
+    : { local, remote: scanWith };
   const o: PlanOptions = {
     mode,
     criteria,
@@ -139,6 +140,10 @@ export const synchronize: CommandHandler = async (ctx, node) => {
     throw new ScriptError(`Refusing to synchronize: the plan deletes ${dels.length} items, more than --max-delete ${max}. Check the directories, then raise the limit if this is intended.`);
   }
   ctx.out.line('Synchronizing...');
+  // A speed limit is for the whole command: one connection then, as WinSCP transfers.
+  const transfers = p.actions.filter((a) => !a.kind.startsWith('delete'));
+  const worthPool = transfers.length >= 4 || transfers.some((a) => a.isDir);
+  const workers = settings.speedLimit > 0 || !worthPool ? [s.transport] : await workersFor(ctx, s, ctx.config.parallel);
   await applyPlan({ ctx, session: s, plan: p, mode, settings, local, workers, localRoot, remoteRoot });
   incomplete();
 };

@@ -57,7 +57,7 @@ export async function runLine(ctx: Context, src: SourceLine): Promise<void> {
 }
 
 async function execute(ctx: Context, node: CommandNode): Promise<void> {
-  const handler = handlerFor(node.name);
+  const handler = await handlerFor(node.name);
   await handler(ctx, node);
 }
 

@@ -6,10 +6,6 @@
 import type { Context } from '../interpreter/context.js';
 import { scrub } from '../util/redact.js';
 import type { Event } from './events.js';
-import { JsonLog } from './jsonl-log.js';
-import { expandLogName, LogFile } from './log-file.js';
-import { TextLog } from './text-log.js';
-import { XmlLog } from './xml-log.js';
 
 export interface AttachedLogs {
   close(): Promise<void>;
@@ -24,7 +20,16 @@ export async function attachLogs(ctx: Context): Promise<AttachedLogs> {
   const start = new Date();
   const c = ctx.config;
   const clean = (s: string) => scrub(s, ctx.secrets);
-  const pending: { file: LogFile | undefined; name: string; make: (f: LogFile, session?: string) => Writer; writer?: Writer; queue: Event[]; waitForSession?: boolean }[] = [];
+  if (!c.logFile && !c.xmlLog && !c.jsonLog) return { close: async () => {} };
+  // Loaded only when a log is asked for.
+  const [{ JsonLog }, { expandLogName, LogFile }, { TextLog }, { XmlLog }] = await Promise.all([
+    import('./jsonl-log.js'),
+    import('./log-file.js'),
+    import('./text-log.js'),
+    import('./xml-log.js'),
+  ]);
+  type LogFileT = InstanceType<typeof LogFile>;
+  const pending: { file: LogFileT | undefined; name: string; make: (f: LogFileT, session?: string) => Writer; writer?: Writer; queue: Event[]; waitForSession?: boolean }[] = [];
   if (c.logFile) pending.push({ file: undefined, name: c.logFile, make: (f) => new TextLog(f, c.logLevel, clean), queue: [] });
   // The XML root element carries the session name: it is written once the first session opens.
   if (c.xmlLog) pending.push({ file: undefined, name: c.xmlLog, make: (f, session) => new XmlLog(f, c.xmlGroups, clean, session), queue: [], waitForSession: true });

@@ -209,36 +209,36 @@ export function plan(root: DirPair, o: PlanOptions): Plan {
       return;
     }
     const { pairs, warnings } = pairUp(p, o);
-    out.warnings.push(...warnings);
-    const base = { localDir: p.localPath, remoteDir: p.remotePath };
+    for (const w of warnings) out.warnings.push(w);
+    const add = (kind: ActionKind, name: string, isDirItem: boolean, l: Entry | undefined, r: Entry | undefined, localName: string) => {
+      out.actions.push({ kind, isDir: isDirItem, name, localPath: join(p.localPath, localName), remotePath: join(p.remotePath, r ? r.name : localName), local: l, remote: r, localDir: p.localPath, remoteDir: p.remotePath });
+    };
     for (const { l, r } of pairs) {
       if (l && r) {
-        if (isDir(l) !== isDir(r)) {
-          out.warnings.push(`'${join(p.localPath, l.name)}' is a ${isDir(l) ? 'directory' : 'file'} locally and a ${isDir(r) ? 'directory' : 'file'} on the server: skipped.`);
+        const ld = isDir(l);
+        if (ld !== isDir(r)) {
+          out.warnings.push(`'${join(p.localPath, l.name)}' is a ${ld ? 'directory' : 'file'} locally and a ${ld ? 'file' : 'directory'} on the server: skipped.`);
           continue;
         }
-        if (isDir(l)) {
+        if (ld) {
           const child = p.children.get(l.name);
           if (child) visit(child);
           continue;
         }
-        const item = { ...base, isDir: false, name: r.name, localPath: join(p.localPath, l.name), remotePath: join(p.remotePath, r.name), local: l, remote: r };
-        const c = compareFiles(l, r, criteria, o.checksumsEqual?.get(item.localPath));
+        const c = compareFiles(l, r, criteria, o.checksumsEqual?.get(join(p.localPath, l.name)));
         if (c === 0) continue;
         if (mode === 'remote') {
-          if (c === 1 || c === 2 || (c === -1 && mirror)) out.actions.push({ ...item, kind: 'upload-update' });
+          if (c === 1 || c === 2 || (c === -1 && mirror)) add('upload-update', r.name, false, l, r, l.name);
         } else if (mode === 'local') {
-          if (c === -1 || c === 2 || (c === 1 && mirror)) out.actions.push({ ...item, kind: 'download-update' });
-        } else if (c === 1) out.actions.push({ ...item, kind: 'upload-update' });
-        else if (c === -1) out.actions.push({ ...item, kind: 'download-update' });
+          if (c === -1 || c === 2 || (c === 1 && mirror)) add('download-update', r.name, false, l, r, l.name);
+        } else if (c === 1) add('upload-update', r.name, false, l, r, l.name);
+        else if (c === -1) add('download-update', r.name, false, l, r, l.name);
       } else if (l) {
-        const item = { ...base, isDir: isDir(l), name: l.name, localPath: join(p.localPath, l.name), remotePath: join(p.remotePath, l.name), local: l };
-        if (mode === 'remote' || mode === 'both') out.actions.push({ ...item, kind: 'upload-new' });
-        else if (del) out.actions.push({ ...item, kind: 'delete-local' });
+        if (mode === 'remote' || mode === 'both') add('upload-new', l.name, isDir(l), l, undefined, l.name);
+        else if (del) add('delete-local', l.name, isDir(l), l, undefined, l.name);
       } else if (r) {
-        const item = { ...base, isDir: isDir(r), name: r.name, localPath: join(p.localPath, r.name), remotePath: join(p.remotePath, r.name), remote: r };
-        if (mode === 'local' || mode === 'both') out.actions.push({ ...item, kind: 'download-new' });
-        else if (del) out.actions.push({ ...item, kind: 'delete-remote' });
+        if (mode === 'local' || mode === 'both') add('download-new', r.name, isDir(r), undefined, r, r.name);
+        else if (del) add('delete-remote', r.name, isDir(r), undefined, r, r.name);
       }
     }
   };

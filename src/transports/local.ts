@@ -88,23 +88,41 @@ export class LocalTransport implements Transport {
   }
 
   async list(dir: string): Promise<Entry[]> {
-    const names = await wrap(() => fsp.readdir(dir));
+    // Synchronous lstat: for thousands of small entries it is several times faster than the
+    // thread-pool round trip of the async calls, and it keeps memory flat.
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch (e) {
+      throw localError(e);
+    }
     const out: Entry[] = [];
-    // lstat in bounded batches: fast on big directories without exhausting file handles.
-    const BATCH = 64;
-    for (let i = 0; i < names.length; i += BATCH) {
-      const part = await Promise.all(
-        names.slice(i, i + BATCH).map(async (name) => {
-          const full = dir.endsWith('/') ? dir + name : `${dir}/${name}`;
-          try {
-            return await this.describe(name, full);
-          } catch (e) {
-            if ((e as { code?: string }).code === 'ENOENT') return undefined; // vanished meanwhile
-            throw localError(e);
-          }
-        }),
-      );
-      for (const e of part) if (e) out.push(e);
+    const base = dir.endsWith('/') ? dir : `${dir}/`;
+    for (const name of names) {
+      const full = base + name;
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(full);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') continue; // vanished meanwhile
+        throw localError(e);
+      }
+      if (!st.isSymbolicLink()) out.push(entryFromStats(name, st));
+      else {
+        let target: fs.Stats | undefined;
+        let link: string | undefined;
+        try {
+          target = fs.statSync(full);
+        } catch {
+          /* dangling link */
+        }
+        try {
+          link = fs.readlinkSync(full);
+        } catch {
+          /* unreadable */
+        }
+        out.push(entryFromStats(name, st, target, link));
+      }
     }
     return out;
   }

@@ -1,11 +1,14 @@
 /**
- * SFTP transport on ssh2-sftp-client / ssh2. Reads and writes are pipelined (many requests in
+ * SFTP transport on ssh2's SFTP client. Reads and writes are pipelined (many requests in
  * flight, each as large as the server allows), Nagle is off, and a connection is opened once per
  * session: no per-file reconnects or realpath round trips.
+ *
+ * ssh2-sftp-client is not used: loading it (with concat-stream and readable-stream) cost about
+ * 90 ms at every start, and all its calls are one ssh2 call each.
  */
 import { Readable, Writable } from 'node:stream';
+import ssh2 from 'ssh2';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
-import SftpClient from 'ssh2-sftp-client';
 import { connectErrorLines, ConnectError, noDelay, resolveHost, sshConfig, type AuthState, type SshOptions } from './ssh-connect.js';
 import {
   baseName,
@@ -104,7 +107,6 @@ export class SftpTransport implements Transport {
   private readonly maxRead: number;
 
   constructor(
-    private readonly client: SftpClient,
     private readonly sftp: SFTPWrapper,
     private readonly ssh: Client,
   ) {
@@ -264,7 +266,11 @@ export class SftpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => {});
+    await new Promise<void>((resolve) => {
+      this.ssh.once('close', () => resolve());
+      this.ssh.end();
+      setTimeout(resolve, 2000).unref();
+    });
   }
 }
 
@@ -429,22 +435,30 @@ export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
   const address = await resolveHost(opts.host, opts.status);
   opts.status('Connecting to host...');
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
-  const quiet = () => {};
-  const client = new SftpClient('winscript', { error: quiet, end: quiet, close: quiet });
-  const ssh = (client as unknown as { client: Client }).client;
-  let lastError: unknown;
-  client.on('error', (e: unknown) => (lastError = e));
+  const ssh = new ssh2.Client();
   noDelay(ssh);
   try {
-    const sftp = (await client.connect(sshConfig(opts, address, state))) as unknown as SFTPWrapper;
-    opts.status('Authenticated.');
-    opts.status('Starting the session...');
-    const t = new SftpTransport(client, sftp, ssh);
+    const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
+      const fail = (e: unknown) => reject(e);
+      ssh.once('error', fail);
+      ssh.once('close', () => reject(new Error('Connection closed')));
+      ssh.once('ready', () => {
+        opts.status('Authenticated.');
+        opts.status('Starting the session...');
+        ssh.sftp((err, channel) => (err ? reject(err) : resolve(channel)));
+      });
+      ssh.connect(sshConfig(opts, address, state));
+    });
+    // Later errors surface on the operations; keep the process from crashing on them.
+    ssh.removeAllListeners('error');
+    ssh.on('error', () => {});
+    const t = new SftpTransport(sftp, ssh);
     opts.status('Session started.');
     return t;
   } catch (e) {
-    await client.end().catch(() => {});
+    ssh.removeAllListeners('error');
+    ssh.on('error', () => {});
     ssh.end();
-    throw new ConnectError(connectErrorLines(lastError ?? e, opts, state));
+    throw new ConnectError(connectErrorLines(e, opts, state));
   }
 }
