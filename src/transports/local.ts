@@ -144,7 +144,7 @@ export class LocalTransport implements Transport {
 
   async read(p: string, opts: ReadOptions = {}): Promise<Readable> {
     const fh = await wrap(() => fsp.open(p, 'r'));
-    return fh.createReadStream({ start: opts.start, highWaterMark: 256 * 1024 });
+    return fh.createReadStream({ start: opts.start, highWaterMark: 1024 * 1024 });
   }
 
   async write(p: string, opts: WriteOptions = {}): Promise<Writable> {

@@ -200,7 +200,7 @@ export class SftpTransport implements Transport {
       else throw e;
     }
     if (opts.append) position = (await cb<Stats>((d) => this.sftp.fstat(handle, d))).size;
-    return new SftpWriteStream(this.sftp, handle, position, this.maxWrite, opts.mtime);
+    return new SftpWriteStream(this.sftp, handle, position, this.maxWrite, opts.mtime, (this.ssh as unknown as { _sock?: { cork(): void; uncork(): void } })._sock);
   }
 
   mkdir(p: string): Promise<void> {
@@ -373,12 +373,17 @@ class SftpWriteStream extends Writable {
     private position: number,
     private readonly chunk: number,
     private readonly mtime: number | undefined,
+    private readonly sock: { cork(): void; uncork(): void } | undefined,
   ) {
     super({ highWaterMark: chunk * 4 });
   }
 
   override _write(data: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
     if (this.error) return done(sftpError(this.error));
+    // One write syscall for the many SSH packets of this chunk instead of one per packet.
+    const sock = this.sock;
+    sock?.cork();
+    process.nextTick(() => sock?.uncork());
     for (let off = 0; off < data.length; off += this.chunk) {
       const len = Math.min(this.chunk, data.length - off);
       this.inflight++;
