@@ -133,3 +133,33 @@ describe('winscript command line (issue 2 done-when)', () => {
     assert.match(r.stdout, /echo            on        \necho x\nx\nopen sftp:\/\/u:\*\*\*@127\.0\.0\.1:1\/ -password=\*\*\* -timeout=1\n/);
   });
 });
+
+describe('session log (/log, /loglevel, /logsize)', () => {
+  it('writes timestamped lines, rotates at /logsize and keeps the given count', async () => {
+    const dir = tmp();
+    const log = path.join(dir, 'run.log');
+    const cmds = Array.from({ length: 60 }, (_, i) => `echo line ${i} ${'x'.repeat(40)}`);
+    const r = await runCli([`/log=${log}`, '/logsize=2*1K', '/command', ...cmds, 'exit']);
+    assert.equal(r.code, 0);
+    assert.ok(fs.existsSync(log) && fs.existsSync(`${log}.1`) && fs.existsSync(`${log}.2`));
+    assert.ok(!fs.existsSync(`${log}.3`), 'only two rotated files are kept');
+    for (const f of [log, `${log}.1`]) assert.ok(fs.statSync(f).size <= 1024);
+    assert.match(fs.readFileSync(log, 'utf8'), /^\. \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /);
+    assert.match(fs.readFileSync(log, 'utf8'), /line 59/);
+  });
+
+  it('expands !Y !M !D !T !P in the name and prints Exit code at /loglevel=1', async () => {
+    const dir = tmp();
+    const r = await runCli([`/log=${dir}/w-!Y!M!D-!P-!!.log`, '/loglevel=1', '/command', 'echo hi', 'exit']);
+    assert.ok(r.stdout.endsWith('hi\nExit code: 0\n'), r.stdout);
+    const files = fs.readdirSync(dir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, new RegExp(`^w-\\d{8}-${process.pid}-!\\.log$`));
+  });
+
+  it('accepts /logpasswords with a warning', async () => {
+    const r = await runCli(['/logpasswords', '/command', 'exit']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /\/logpasswords is accepted, but passwords are never written/);
+  });
+});

@@ -402,3 +402,68 @@ describe('command line and prompts', () => {
     assert.match(err, /Session started\./);
   });
 });
+
+describe('host-key cache and agent', () => {
+  test('-hostkey=acceptnew caches the key; later runs use the cache; an unknown key fails in batch mode', async (s) => {
+    const config = fs.mkdtempSync(path.join(tmp, 'xdg-'));
+    const env = { XDG_CONFIG_HOME: config, HOME: config };
+    const url = `open sftp://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/`;
+    const unknown = await runCli(['/command', url, 'exit'], { env });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stdout, /In scripting, you should use a -hostkey switch to configure the expected host key\.\nHost key wasn't verified!\nHost key fingerprint is ssh-ed25519 255 [^\n]+\.\nAuthentication failed\.\n$/);
+    const first = await runCli(['/command', `${url} -hostkey=acceptnew`, 'exit'], { env });
+    assert.equal(first.code, 0, first.stdout);
+    assert.match(fs.readFileSync(path.join(config, 'winscript/known_hosts'), 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${s.port} ssh-ed25519 AAAA`));
+    const cached = await runCli(['/command', url, 'exit'], { env });
+    assert.equal(cached.code, 0, cached.stdout);
+    const isolated = await runCli(['/ini=nul', '/command', url, 'exit'], { env });
+    assert.equal(isolated.code, 1, '/ini=nul ignores the cache');
+  });
+
+  test('~/.ssh/known_hosts is read (never written)', async (s) => {
+    const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+    fs.mkdirSync(path.join(home, '.ssh'));
+    fs.writeFileSync(path.join(home, '.ssh/known_hosts'), `[127.0.0.1]:${s.port} ${s.hostKeyLine}\n`);
+    const r = await runCli(['/command', `open sftp://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/`, 'exit'], { env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') } });
+    assert.equal(r.code, 0, r.stdout);
+  });
+
+  test('logs in through an SSH agent (SSH_AUTH_SOCK)', async (s) => {
+    const sock = path.join(fs.mkdtempSync(path.join(tmp, 'agent-')), 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      const start = Date.now();
+      while (!fs.existsSync(sock) && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
+      execFileSync('ssh-add', [s.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const r = await runCli(['/ini=nul', '/command', `open sftp://${s.user}@127.0.0.1:${s.port}/ ${hostkey(s)}`, 'pwd', 'exit'], { env: { SSH_AUTH_SOCK: sock } });
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /Authenticating with public key from agent\.\nAuthenticated\./);
+    } finally {
+      agent.kill();
+    }
+  });
+});
+
+describe('synchronize interrupted and rerun', () => {
+  test('a killed synchronize leaves no partial file under a final name; the rerun completes without stale .filepart', async (s) => {
+    const dir = localDir('sync-kill');
+    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, `f${i}.bin`), crypto.randomBytes(3 * 1024 * 1024));
+    fs.mkdirSync(remote(s, 'skill'));
+    own(s, remote(s, 'skill'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/winscript.js'), '/ini=nul', '/command', openLine(s), `synchronize remote -speed=1024 ${dir} skill`, 'exit'], { stdio: 'ignore' });
+    const start = Date.now();
+    const parts = () => fs.readdirSync(remote(s, 'skill')).filter((n) => n.endsWith('.filepart'));
+    while (!(parts().length > 0 && fs.statSync(remote(s, 'skill', parts()[0]!)).size > 300_000) && Date.now() - start < 15_000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    for (const n of fs.readdirSync(remote(s, 'skill')).filter((x) => !x.endsWith('.filepart'))) {
+      assert.ok(fs.readFileSync(remote(s, 'skill', n)).equals(fs.readFileSync(path.join(dir, n))), `${n} under its final name is complete`);
+    }
+    const r = await run(s, `synchronize remote ${dir} skill`);
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(fs.readdirSync(remote(s, 'skill')).sort(), ['f0.bin', 'f1.bin', 'f2.bin']);
+    for (const n of ['f0.bin', 'f1.bin', 'f2.bin']) assert.ok(fs.readFileSync(remote(s, 'skill', n)).equals(fs.readFileSync(path.join(dir, n))));
+    const again = await run(s, `synchronize remote ${dir} skill`);
+    assert.match(again.stdout, /Nothing to synchronize\.\n$/);
+  });
+});
