@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { hasTMaskWildcards, windowsWildcardMatch } from '../masks/wildcard.js';
+import { compareNames } from '../util/collate.js';
 import { LocalTransport } from '../transports/local.js';
 import { isTransportError, type Entry } from '../transports/transport.js';
 import type { CommandHandler } from './types.js';
@@ -47,7 +48,7 @@ export const lls: CommandHandler = async (ctx, node) => {
   }
   const listed = entries
     .filter((e) => windowsWildcardMatch(mask, e.name))
-    .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || (a.name < b.name ? -1 : 1));
+    .sort((a, b) => compareNames(a.name, b.name));
   // Windows lists `..` for every folder but a drive root; only the catch-all masks show it.
   const withParent = dir !== '/' && (mask === '*' || mask === '*.*');
   if (listed.length === 0 && !withParent) {

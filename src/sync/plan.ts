@@ -16,6 +16,7 @@ import type { FileMask } from '../masks/file-mask.js';
 import { maskAllows } from '../masks/file-mask.js';
 import type { Entry, TimePrecision } from '../transports/transport.js';
 import { isTempName } from '../transfer/copy.js';
+import { compareNames } from '../util/collate.js';
 import { cmpTime, reduceTime } from './compare.js';
 
 export type SyncMode = 'remote' | 'local' | 'both';
@@ -247,13 +248,9 @@ export function plan(root: DirPair, o: PlanOptions): Plan {
   return out;
 }
 
-let collatorInstance: Intl.Collator | undefined;
-/** Created on first use: building a collator costs milliseconds at start-up. */
-const collator = { compare: (a: string, b: string) => (collatorInstance ??= new Intl.Collator('en', { sensitivity: 'accent' })).compare(a, b) };
-
 /** §3.6: by local directory path, then name, both case-insensitively. */
 export function checklistOrder(a: SyncAction, b: SyncAction): number {
-  return collator.compare(a.localDir, b.localDir) || collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return compareNames(a.localDir, b.localDir) || compareNames(a.name, b.name);
 }
 
 /** Deletions in a plan. */

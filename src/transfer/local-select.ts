@@ -8,6 +8,7 @@ import { AMBIGUOUS_SLASH } from '../commands/remote-util.js';
 import type { Context } from '../interpreter/context.js';
 import { hasWindowsWildcards, windowsWildcardMatch } from '../masks/wildcard.js';
 import { LocalTransport } from '../transports/local.js';
+import { compareNames } from '../util/collate.js';
 import { type Entry, isTransportError } from '../transports/transport.js';
 
 export interface LocalSelected {
@@ -39,7 +40,7 @@ export async function selectLocal(ctx: Context, operands: string[], local = new 
         ctx.noMatch(`No file matching '${last}' found. (${detail})`);
         continue;
       }
-      const matched = entries.filter((e) => windowsWildcardMatch(last, e.name)).sort((a, b) => a.name.localeCompare(b.name));
+      const matched = entries.filter((e) => windowsWildcardMatch(last, e.name)).sort((a, b) => compareNames(a.name, b.name));
       if (matched.length === 0) ctx.noMatch(`No file matching '${last}' found.`);
       for (const e of matched) out.push({ path: path.join(dir, e.name), entry: await follow(local, path.join(dir, e.name), e), shown: dirText + e.name });
       continue;

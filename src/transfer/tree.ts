@@ -15,6 +15,7 @@ import { copyFile, PART_SUFFIX } from './copy.js';
 import { ItemProgress, SpeedMeter } from './progress.js';
 import type { ConnectionPool } from './pool.js';
 import type { TransferSettings } from './settings.js';
+import { compareNames } from '../util/collate.js';
 import { orderedMap } from '../util/ordered-pool.js';
 
 export interface TransferRun {
@@ -92,9 +93,6 @@ export function convertName(name: string, fileNameCase: number): string {
 function isDirEntry(e: Entry): boolean {
   return e.type === 'dir' || (e.type === 'symlink' && e.targetType === 'dir');
 }
-
-let nameOrder: Intl.Collator | undefined;
-const NAME_ORDER = { compare: (a: string, b: string) => (nameOrder ??= new Intl.Collator('en', { sensitivity: 'accent' })).compare(a, b) };
 
 export function isHidden(name: string): boolean {
   return name.startsWith('.');
@@ -193,7 +191,7 @@ async function transferDir(run: TransferRun, srcPath: string, e: Entry, dstPath:
     }
   }
   // Children in name order (as WinSCP shows them on NTFS), whatever order the file system lists.
-  children.sort((a, b) => NAME_ORDER.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  children.sort((a, b) => compareNames(a.name, b.name));
   let creating: Promise<boolean> | undefined;
   /** Creates the target directory before the first child (or at once); false when skipped. */
   const create = (): Promise<boolean> =>
