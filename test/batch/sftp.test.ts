@@ -8,17 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, it } from 'node:test';
-import { type SshServer, sshdOrSkip } from '../helpers/servers.js';
+import type { SshServer } from '../helpers/servers.js';
+import { withSshd } from '../helpers/with-server.js';
 import { runBat, runSh, sandbox, shimDir, toSh } from './helpers.js';
 
-let server: SshServer | undefined;
-before(async () => {
-  server = await sshdOrSkip();
-  // The batch file has the password as b%%40tch%%3Apw: `%%` -> `%`, then URL decoding.
-  if (server) execFileSync('chpasswd', { input: `${server.user}:b@tch:pw\n` });
-});
-after(() => server?.stop());
+// The batch file has the password as b%%40tch%%3Apw: `%%` -> `%`, then URL decoding.
+const test = withSshd(undefined, (s) => void execFileSync('chpasswd', { input: `${s.user}:b@tch:pw\n` }));
 
 function envFor(s: SshServer, remoteDir?: string): Record<string, string> {
   const env: Record<string, string> = { SFTP_USER: s.user, SFTP_PORT: String(s.port), SFTP_HOSTKEY: `ssh-ed25519 255 ${s.hostKeySha256}` };
@@ -26,12 +21,6 @@ function envFor(s: SshServer, remoteDir?: string): Record<string, string> {
   return env;
 }
 
-function test(title: string, fn: (s: SshServer) => Promise<void>) {
-  it(title, async (t) => {
-    if (!server) return void t.skip('sshd not available');
-    await fn(server);
-  });
-}
 
 test('success takes the success branch and uploads the file', async (s) => {
   fs.mkdirSync(path.join(s.home, 'incoming'), { recursive: true });

@@ -8,15 +8,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, it } from 'node:test';
 import { ROOT } from '../helpers/cli.js';
-import { type SshServer, sshdOrSkip } from '../helpers/servers.js';
+import { withSshd } from '../helpers/with-server.js';
 
-let server: SshServer | undefined;
-before(async () => {
-  server = await sshdOrSkip();
-});
-after(() => server?.stop());
+const test = withSshd();
 
 const waitFor = async (cond: () => boolean, ms = 10_000) => {
   const start = Date.now();
@@ -26,9 +21,7 @@ const waitFor = async (cond: () => boolean, ms = 10_000) => {
   }
 };
 
-it('watches, uploads and deletes changes, and continues the script after Ctrl-C', async (t) => {
-  const s = server;
-  if (!s) return void t.skip('sshd not available');
+test('watches, uploads and deletes changes, and continues the script after Ctrl-C', async (s) => {
   const local = fs.mkdtempSync(path.join(os.tmpdir(), 'winscript-kut-'));
   fs.writeFileSync(path.join(local, 'before.txt'), 'existed before the start');
   const remote = path.join(s.home, 'kut');

@@ -4,32 +4,19 @@
  * leaves a parseable XML prefix; secrets never reach any log.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, it } from 'node:test';
+import { after } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { type SshServer, sshdOrSkip } from '../helpers/servers.js';
+import { withSshd } from '../helpers/with-server.js';
 
-let server: SshServer | undefined;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winscript-logs-'));
-before(async () => {
-  server = await sshdOrSkip();
-});
-after(async () => {
-  await server?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-function test(title: string, fn: (s: SshServer) => Promise<void>) {
-  it(title, async (t) => {
-    if (!server) return void t.skip('sshd not available');
-    await fn(server);
-  });
-}
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const test = withSshd();
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: () => true, preserveOrder: true });
 
@@ -165,5 +152,4 @@ test('no passphrase appears in logs or output', async (s) => {
     assert.ok(!t.includes('correct%20horse'));
   }
   assert.match(r.stdout, /-passphrase=\*\*\*/);
-  void execFileSync;
 });

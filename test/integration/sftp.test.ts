@@ -8,28 +8,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe } from 'node:test';
 import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
-import { type SshServer, sshdOrSkip } from '../helpers/servers.js';
+import type { SshServer } from '../helpers/servers.js';
+import { withSshd } from '../helpers/with-server.js';
 
-let server: SshServer | undefined;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winscript-sftp-'));
-
-before(async () => {
-  server = await sshdOrSkip();
-});
-after(async () => {
-  await server?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-/** A test that needs the server; skipped (the harness warned loudly) when it could not start. */
-function test(title: string, fn: (s: SshServer) => Promise<void>) {
-  it(title, async (t) => {
-    if (!server) return void t.skip('sshd not available');
-    await fn(server);
-  });
-}
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const test = withSshd();
 
 const hostkey = (s: SshServer) => `-hostkey="ssh-ed25519 255 ${s.hostKeySha256}"`;
 const openLine = (s: SshServer, extra = '') => `open sftp://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/ ${hostkey(s)} ${extra}`.trim();
