@@ -179,18 +179,30 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
   const mtimeOnWrite = job.preserveTime && job.mtime !== undefined && inProtocolTime ? job.mtime : undefined;
   let written = 0;
   try {
-    const src = await from.t.read(from.path, { start: start || undefined }).catch((e) => Promise.reject(tagSide(e, 'from')));
-    const size = job.ascii ? undefined : job.size - start;
-    const dst = await to.t.write(tempPath, { start: writeStart, append, mtime: mtimeOnWrite, size }).catch((e) => {
-      src.destroy();
+    // Small files without conversion or speed limit: one buffer, no stream pipeline.
+    const fromErr = (e: unknown) => Promise.reject(tagSide(e, 'from'));
+    const small = !job.ascii && job.speedLimit === 0 && from.t.readSmall ? await from.t.readSmall(from.path, start || undefined).catch(fromErr) : undefined;
+    const src = small ? undefined : await from.t.read(from.path, { start: start || undefined }).catch(fromErr);
+    const dst = await to.t.write(tempPath, { start: writeStart, append, mtime: mtimeOnWrite, size: job.ascii ? undefined : job.size - start }).catch((e) => {
+      src?.destroy();
       return Promise.reject(tagSide(e, 'to'));
     });
-    const meter = new Meter(job.speedLimit, (n) => {
-      written += n;
-      job.progress?.add(n);
-    });
-    const stages = job.ascii ? [src, new AsciiConverter(job.ascii), meter, dst] : [src, meter, dst];
-    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: job.signal });
+    if (small) {
+      await new Promise<void>((resolve, reject) => {
+        dst.once('error', reject);
+        dst.once('finish', () => resolve());
+        dst.end(small);
+      });
+      written = small.length;
+      job.progress?.add(small.length);
+    } else {
+      const meter = new Meter(job.speedLimit, (n) => {
+        written += n;
+        job.progress?.add(n);
+      });
+      const stages = job.ascii ? [src!, new AsciiConverter(job.ascii), meter, dst] : [src!, meter, dst];
+      await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: job.signal });
+    }
   } catch (e) {
     // Keep a resumable .filepart that holds data; remove an empty or non-resumable one.
     if (job.temp && (written + start === 0 || !job.resumeTemp || job.ascii)) await to.t.remove(tempPath).catch(() => {});

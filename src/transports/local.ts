@@ -146,8 +146,17 @@ export class LocalTransport implements Transport {
   }
 
   async read(p: string, opts: ReadOptions = {}): Promise<Readable> {
-    // Small files (the common case of tree uploads) are read in one synchronous call: three
-    // thread-pool round trips (open, read, close) per file were a large part of upload time.
+    const small = await this.readSmall(p, opts.start);
+    if (small) return Readable.from(small.length > 0 ? [small] : []);
+    const fh = await wrap(() => fsp.open(p, 'r'));
+    return fh.createReadStream({ start: opts.start, highWaterMark: 1024 * 1024 });
+  }
+
+  /**
+   * Small files (the common case of tree uploads) are read in one synchronous call: three
+   * thread-pool round trips (open, read, close) per file were a large part of upload time.
+   */
+  async readSmall(p: string, start = 0): Promise<Buffer | undefined> {
     let fd: number;
     try {
       fd = fs.openSync(p, 'r');
@@ -156,23 +165,20 @@ export class LocalTransport implements Transport {
     }
     try {
       const size = fs.fstatSync(fd).size;
-      const start = opts.start ?? 0;
-      if (size - start <= SMALL_FILE) {
-        const buf = Buffer.allocUnsafe(Math.max(0, size - start));
-        let got = 0;
-        while (got < buf.length) {
-          const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
-          if (n === 0) break;
-          got += n;
-        }
-        fs.closeSync(fd);
-        return Readable.from(got > 0 ? [buf.subarray(0, got)] : []);
+      if (size - start > SMALL_FILE) return undefined;
+      const buf = Buffer.allocUnsafe(Math.max(0, size - start));
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+        if (n === 0) break;
+        got += n;
       }
+      return buf.subarray(0, got);
     } catch (e) {
-      fs.closeSync(fd);
       throw localError(e);
+    } finally {
+      fs.closeSync(fd);
     }
-    return fs.createReadStream('', { fd, start: opts.start, highWaterMark: 1024 * 1024 });
   }
 
   async write(p: string, opts: WriteOptions = {}): Promise<Writable> {

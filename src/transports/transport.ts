@@ -135,6 +135,11 @@ export interface Transport {
   lstat(path: string): Promise<Entry>;
   read(path: string, opts?: ReadOptions): Promise<Readable>;
   /**
+   * Optional fast path: the whole file (from `start`) in memory when it is small, else
+   * undefined. Saves the stream machinery for the thousands of small files of a tree upload.
+   */
+  readSmall?(path: string, start?: number): Promise<Buffer | undefined>;
+  /**
    * Opens a file for writing. The returned stream's `finish` (or a rejected `close`) tells
    * whether all data arrived; callers use `stream/promises.pipeline`.
    */

@@ -53,6 +53,10 @@ class FailingSource extends LocalTransport {
   constructor(private readonly limit: number) {
     super();
   }
+  /** No in-memory fast path: the data must come through the failing stream. */
+  override async readSmall(): Promise<Buffer | undefined> {
+    return undefined;
+  }
   override async read(p: string, opts: { start?: number } = {}): Promise<Readable> {
     const data = fs.readFileSync(p).subarray(opts.start ?? 0);
     const limit = this.limit;
