@@ -7,9 +7,9 @@ import { LocalTransport } from '../transports/local.js';
 import { isTransportError, type Transport } from '../transports/transport.js';
 import { settingsFromNode } from '../transfer/settings.js';
 import { applyPlan, ARROWS } from '../sync/apply.js';
-import { type Criteria, deletions, pairsNeedingChecksum, parseCriteria, plan, type PlanOptions, type SyncMode } from '../sync/plan.js';
+import { type Criteria, deletions, pairsNeedingChecksum, parseCriteria, type PlanOptions, type SyncMode } from '../sync/plan.js';
 import { DIFFERENCE_ACTION, previewLine } from '../sync/preview.js';
-import { scan } from '../sync/scan.js';
+import { scanAndPlan } from '../sync/scan.js';
 import { ReadOnlyTransport } from '../transports/read-only.js';
 import { fileRecord } from './ls.js';
 import { remotePath } from './remote-util.js';
@@ -27,8 +27,8 @@ export async function workersFor(ctx: Context, s: Session, n: number): Promise<T
   return [s.transport, ...s.pool.slice(0, Math.max(0, want - 1))];
 }
 
-async function checksumsEqual(ctx: Context, local: Transport, remote: Transport, pairs: ReturnType<typeof pairsNeedingChecksum>): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
+/** Hashes the given file pairs on both sides (sha256, else sha1) and records equality in `out`. */
+async function checksumsEqual(local: Transport, remote: Transport, pairs: ReturnType<typeof pairsNeedingChecksum>, out: Map<string, boolean>): Promise<void> {
   for (const p of pairs) {
     let alg = 'sha256';
     let remoteHex: string;
@@ -46,8 +46,6 @@ async function checksumsEqual(ctx: Context, local: Transport, remote: Transport,
     const localHex = await local.checksum(alg, p.localPath);
     out.set(p.localPath, localHex.toLowerCase() === remoteHex.toLowerCase());
   }
-  void ctx;
-  return out;
 }
 
 /**
@@ -91,10 +89,13 @@ export const synchronize: CommandHandler = async (ctx, node) => {
   };
   const arrow = ARROWS[mode];
   ctx.out.line('Comparing...');
-  const tree = await scan(sides, localRoot, remoteRoot, o, (l, r) => ctx.out.progress('sync-collect', `Local '${l}' ${arrow} Remote '${r}'`));
-  o.checksumsEqual = await checksumsEqual(ctx, sides.local, sides.remote[0]!, pairsNeedingChecksum(tree, o));
-  const p = plan(tree, o);
-  const last = p.visited[p.visited.length - 1];
+  const sums = new Map<string, boolean>();
+  o.checksumsEqual = sums;
+  const p = await scanAndPlan(sides, localRoot, remoteRoot, o, {
+    onVisit: (l, r) => ctx.out.progress('sync-collect', `Local '${l}' ${arrow} Remote '${r}'`),
+    beforePlan: o.criteria.checksum ? (pair) => checksumsEqual(sides.local, sides.remote[0]!, pairsNeedingChecksum(pair, o), sums) : undefined,
+  });
+  const last = p.last;
   if (last) ctx.out.progress('sync-collect', `Local '${last.localDir}' ${arrow} Remote '${last.remoteDir}'`);
   for (const w of p.warnings) ctx.out.warning(w);
 

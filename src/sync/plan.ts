@@ -77,8 +77,8 @@ export interface Plan {
   errors: { localDir: string; remoteDir: string; lines: string[] }[];
   /** Warnings (skipped name clashes...). */
   warnings: string[];
-  /** Pairs visited, in order (for the collection progress lines). */
-  visited: { localDir: string; remoteDir: string }[];
+  /** The pair a depth-first walk visits last (its collection line is the one left on screen). */
+  last: { localDir: string; remoteDir: string } | undefined;
 }
 
 const isDir = (e: Entry) => e.type === 'dir' || (e.type === 'symlink' && e.targetType === 'dir');
@@ -128,21 +128,14 @@ export function compareFiles(l: Entry, r: Entry, criteria: Criteria, checksumEqu
   return 0;
 }
 
-/** File pairs the checksum criterion needs hashed (equal by time and size so far). */
-export function pairsNeedingChecksum(root: DirPair, o: PlanOptions): { localPath: string; remotePath: string; local: Entry; remote: Entry }[] {
-  if (!o.criteria.checksum || o.mode === 'both') return [];
+/** File pairs of one directory the checksum criterion needs hashed (equal by time and size so far). */
+export function pairsNeedingChecksum(p: DirPair, o: PlanOptions): { localPath: string; remotePath: string; local: Entry; remote: Entry }[] {
+  if (!o.criteria.checksum || o.mode === 'both' || 'error' in p.local || 'error' in p.remote) return [];
   const out: { localPath: string; remotePath: string; local: Entry; remote: Entry }[] = [];
-  const visit = (p: DirPair) => {
-    if ('error' in p.local || 'error' in p.remote) return;
-    const { pairs } = pairUp(p, o);
-    for (const { l, r } of pairs) {
-      if (!l || !r) continue;
-      if (isDir(l) || isDir(r)) continue;
-      if (compareFiles(l, r, { ...o.criteria, checksum: false }) === 0) out.push({ localPath: join(p.localPath, l.name), remotePath: join(p.remotePath, r.name), local: l, remote: r });
-    }
-    for (const c of p.children.values()) visit(c);
-  };
-  visit(root);
+  for (const { l, r } of pairUp(p, o).pairs) {
+    if (!l || !r || isDir(l) || isDir(r)) continue;
+    if (compareFiles(l, r, { ...o.criteria, checksum: false }) === 0) out.push({ localPath: join(p.localPath, l.name), remotePath: join(p.remotePath, r.name), local: l, remote: r });
+  }
   return out;
 }
 
@@ -183,65 +176,84 @@ function pairUp(p: DirPair, o: PlanOptions): { pairs: Paired[]; warnings: string
   return { pairs, warnings };
 }
 
-/**
- * Which sub-directories the scanner must list next: those present (and included by the mask)
- * on both sides. One-sided directories are single checklist items, not descended into.
- */
-export function subdirsToScan(p: DirPair, o: PlanOptions): { local: Entry; remote: Entry }[] {
-  if ('error' in p.local || 'error' in p.remote) return [];
-  return pairUp(p, o)
-    .pairs.filter((x): x is { l: Entry; r: Entry } => Boolean(x.l && x.r && isDir(x.l) && isDir(x.r)))
-    .map((x) => ({ local: x.l, remote: x.r }));
+/** An empty plan to fill with planPair. */
+export function emptyPlan(): Plan {
+  return { actions: [], errors: [], warnings: [], last: undefined };
 }
 
-/** Plans a synchronization. Pure. */
-export function plan(root: DirPair, o: PlanOptions): Plan {
-  const out: Plan = { actions: [], errors: [], warnings: [], visited: [] };
+/**
+ * Plans ONE directory pair (non-recursive): its actions, warnings or listing error go into
+ * `out`. Returns the sub-directory pairs present on both sides (and let in by the mask), which
+ * the caller lists and plans next. One-sided directories are single actions, never descended
+ * into. Pure.
+ */
+export function planPair(p: DirPair, o: PlanOptions, out: Plan): DirPair[] {
   const mode = o.mode;
   const criteria: Criteria = mode === 'both' ? { time: true, size: false, checksum: false } : o.criteria;
   const del = mode !== 'both' && o.delete;
   const mirror = mode !== 'both' && o.mirror;
-
-  const visit = (p: DirPair) => {
-    out.visited.push({ localDir: p.localPath, remoteDir: p.remotePath });
-    const errs = [...('error' in p.local ? p.local.error : []), ...('error' in p.remote ? p.remote.error : [])];
-    if (errs.length) {
-      out.errors.push({ localDir: p.localPath, remoteDir: p.remotePath, lines: errs });
-      return;
-    }
-    const { pairs, warnings } = pairUp(p, o);
-    for (const w of warnings) out.warnings.push(w);
-    const add = (kind: ActionKind, name: string, isDirItem: boolean, l: Entry | undefined, r: Entry | undefined, localName: string) => {
-      out.actions.push({ kind, isDir: isDirItem, name, localPath: join(p.localPath, localName), remotePath: join(p.remotePath, r ? r.name : localName), local: l, remote: r, localDir: p.localPath, remoteDir: p.remotePath });
-    };
-    for (const { l, r } of pairs) {
-      if (l && r) {
-        const ld = isDir(l);
-        if (ld !== isDir(r)) {
-          out.warnings.push(`'${join(p.localPath, l.name)}' is a ${ld ? 'directory' : 'file'} locally and a ${ld ? 'file' : 'directory'} on the server: skipped.`);
-          continue;
-        }
-        if (ld) {
-          const child = p.children.get(l.name);
-          if (child) visit(child);
-          continue;
-        }
-        const c = compareFiles(l, r, criteria, o.checksumsEqual?.get(join(p.localPath, l.name)));
-        if (c === 0) continue;
-        if (mode === 'remote') {
-          if (c === 1 || c === 2 || (c === -1 && mirror)) add('upload-update', r.name, false, l, r, l.name);
-        } else if (mode === 'local') {
-          if (c === -1 || c === 2 || (c === 1 && mirror)) add('download-update', r.name, false, l, r, l.name);
-        } else if (c === 1) add('upload-update', r.name, false, l, r, l.name);
-        else if (c === -1) add('download-update', r.name, false, l, r, l.name);
-      } else if (l) {
-        if (mode === 'remote' || mode === 'both') add('upload-new', l.name, isDir(l), l, undefined, l.name);
-        else if (del) add('delete-local', l.name, isDir(l), l, undefined, l.name);
-      } else if (r) {
-        if (mode === 'local' || mode === 'both') add('download-new', r.name, isDir(r), undefined, r, r.name);
-        else if (del) add('delete-remote', r.name, isDir(r), undefined, r, r.name);
+  const visited = { localDir: p.localPath, remoteDir: p.remotePath };
+  if (!out.last || dfsBefore(out.last.localDir, visited.localDir)) out.last = visited;
+  const errs = [...('error' in p.local ? p.local.error : []), ...('error' in p.remote ? p.remote.error : [])];
+  if (errs.length) {
+    out.errors.push({ localDir: p.localPath, remoteDir: p.remotePath, lines: errs });
+    return [];
+  }
+  const { pairs, warnings } = pairUp(p, o);
+  for (const w of warnings) out.warnings.push(w);
+  const add = (kind: ActionKind, name: string, isDirItem: boolean, l: Entry | undefined, r: Entry | undefined, localName: string) => {
+    out.actions.push({ kind, isDir: isDirItem, name, localPath: join(p.localPath, localName), remotePath: join(p.remotePath, r ? r.name : localName), local: l, remote: r, localDir: p.localPath, remoteDir: p.remotePath });
+  };
+  const children: DirPair[] = [];
+  for (const { l, r } of pairs) {
+    if (l && r) {
+      const ld = isDir(l);
+      if (ld !== isDir(r)) {
+        out.warnings.push(`'${join(p.localPath, l.name)}' is a ${ld ? 'directory' : 'file'} locally and a ${ld ? 'file' : 'directory'} on the server: skipped.`);
+        continue;
       }
+      if (ld) {
+        children.push(p.children.get(l.name) ?? { localPath: join(p.localPath, l.name), remotePath: join(p.remotePath, r.name), local: [], remote: [], children: new Map() });
+        continue;
+      }
+      const c = compareFiles(l, r, criteria, o.checksumsEqual?.get(join(p.localPath, l.name)));
+      if (c === 0) continue;
+      if (mode === 'remote') {
+        if (c === 1 || c === 2 || (c === -1 && mirror)) add('upload-update', r.name, false, l, r, l.name);
+      } else if (mode === 'local') {
+        if (c === -1 || c === 2 || (c === 1 && mirror)) add('download-update', r.name, false, l, r, l.name);
+      } else if (c === 1) add('upload-update', r.name, false, l, r, l.name);
+      else if (c === -1) add('download-update', r.name, false, l, r, l.name);
+    } else if (l) {
+      if (mode === 'remote' || mode === 'both') add('upload-new', l.name, isDir(l), l, undefined, l.name);
+      else if (del) add('delete-local', l.name, isDir(l), l, undefined, l.name);
+    } else if (r) {
+      if (mode === 'local' || mode === 'both') add('download-new', r.name, isDir(r), undefined, r, r.name);
+      else if (del) add('delete-remote', r.name, isDir(r), undefined, r, r.name);
     }
+  }
+  return children;
+}
+
+/**
+ * Order of a depth-first walk with children in name order: the last pair such a walk visits
+ * is the one whose `Local '…' => Remote '…'` line survives in redirected output.
+ */
+function dfsBefore(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = compareNames(x[i]!, y[i]!);
+    if (c !== 0) return c < 0;
+  }
+  return x.length < y.length;
+}
+
+/** Plans a whole scanned tree (children already listed in `root.children`). Pure. */
+export function plan(root: DirPair, o: PlanOptions): Plan {
+  const out = emptyPlan();
+  const visit = (p: DirPair) => {
+    for (const child of planPair(p, o, out)) visit(child);
   };
   visit(root);
   out.actions.sort(checklistOrder);

@@ -1,15 +1,27 @@
 /**
- * Lists both sides of a synchronization into DirPair trees, descending only into directories
- * present on both sides, several listings at a time. Listing errors are recorded, never turned
- * into empty listings.
+ * Lists both sides of a synchronization and plans each directory pair as soon as both of its
+ * listings arrive, several listings at a time. Only directories present on both sides are
+ * descended into. A pair's listings are dropped once it is planned, so memory holds the
+ * directories in flight and the actions, not the whole tree (twice). Listing errors are
+ * recorded, never turned into empty listings.
  */
 import { isTransportError, type Entry, type Transport } from '../transports/transport.js';
-import { type DirPair, type PlanOptions, subdirsToScan } from './plan.js';
+import { checklistOrder, type DirPair, emptyPlan, type Plan, planPair, type PlanOptions } from './plan.js';
 
 export interface ScanSides {
   local: Transport;
   /** Remote connections to list with (the session's plus pool connections). */
   remote: Transport[];
+}
+
+export interface ScanHooks {
+  /** Called for every pair as it is listed (the collection progress lines). */
+  onVisit?: (localDir: string, remoteDir: string) => void;
+  /**
+   * Called after a pair is listed and before it is planned (checksum criterion: hash the file
+   * pairs that time and size call equal, and record the results in `o.checksumsEqual`).
+   */
+  beforePlan?: (pair: DirPair) => Promise<void>;
 }
 
 function errLines(kind: 'local' | 'remote', path: string, e: unknown): string[] {
@@ -25,14 +37,13 @@ async function listSide(t: Transport, kind: 'local' | 'remote', path: string): P
   }
 }
 
-/**
- * Scans from the roots. `onVisit` is called for every pair as it is listed (the collection
- * progress lines). Concurrency is the number of remote connections (times two).
- */
-export async function scan(sides: ScanSides, localRoot: string, remoteRoot: string, o: PlanOptions, onVisit?: (localDir: string, remoteDir: string) => void): Promise<DirPair> {
-  const root: DirPair = { localPath: localRoot, remotePath: remoteRoot, local: [], remote: [], children: new Map() };
-  const queue: DirPair[] = [root];
-  const limit = Math.max(1, sides.remote.length * 2);
+/** Scans from the roots and returns the plan in checklist order. */
+export async function scanAndPlan(sides: ScanSides, localRoot: string, remoteRoot: string, o: PlanOptions, hooks: ScanHooks = {}): Promise<Plan> {
+  const out = emptyPlan();
+  const queue: DirPair[] = [{ localPath: localRoot, remotePath: remoteRoot, local: [], remote: [], children: new Map() }];
+  // Several listing requests in flight per connection: SFTP pipelines them; the FTP transport
+  // queues them itself.
+  const limit = Math.max(2, sides.remote.length * 4);
   let active = 0;
   let next = 0;
   await new Promise<void>((resolve, reject) => {
@@ -42,22 +53,15 @@ export async function scan(sides: ScanSides, localRoot: string, remoteRoot: stri
         const pair = queue.shift()!;
         const t = sides.remote[next++ % sides.remote.length]!;
         active++;
-        onVisit?.(pair.localPath, pair.remotePath);
+        hooks.onVisit?.(pair.localPath, pair.remotePath);
         Promise.all([listSide(sides.local, 'local', pair.localPath), listSide(t, 'remote', pair.remotePath)])
-          .then(([l, r]) => {
+          .then(async ([l, r]) => {
             pair.local = l;
             pair.remote = r;
-            for (const { local, remote } of subdirsToScan(pair, o)) {
-              const child: DirPair = {
-                localPath: join(pair.localPath, local.name),
-                remotePath: join(pair.remotePath, remote.name),
-                local: [],
-                remote: [],
-                children: new Map(),
-              };
-              pair.children.set(local.name, child);
-              queue.push(child);
-            }
+            await hooks.beforePlan?.(pair);
+            queue.push(...planPair(pair, o, out));
+            pair.local = [];
+            pair.remote = [];
             active--;
             pump();
           })
@@ -66,9 +70,6 @@ export async function scan(sides: ScanSides, localRoot: string, remoteRoot: stri
     };
     pump();
   });
-  return root;
-}
-
-function join(dir: string, name: string): string {
-  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+  out.actions.sort(checklistOrder);
+  return out;
 }

@@ -128,7 +128,13 @@ describe('structure', () => {
     const root = pair([f('b', 1, T0 + 10_000), d('sub'), f('A', 1, T0)], [f('b', 1, T0), d('sub')], [['sub', sub]]);
     const p = plan(root, opts('remote'));
     assert.deepEqual(kinds(p), ['upload-new A', 'upload-update b', 'upload-update z']);
-    assert.deepEqual(p.visited.map((v) => v.localDir), ['/l', '/l/sub']);
+    assert.equal(p.last?.localDir, '/l/sub');
+  });
+  it('reports as last pair the one a name-ordered depth-first walk ends with, whatever the listing order', () => {
+    const z = pair([d('y')], [d('y')], [['y', pair([], [], [], '/l/z/y', '/r/z/y')]], '/l/z', '/r/z');
+    const a = pair([], [], [], '/l/a', '/r/a');
+    const root = pair([d('z'), d('a')], [d('z'), d('a')], [['z', z], ['a', a]]);
+    assert.equal(plan(root, opts('remote')).last?.localDir, '/l/z/y');
   });
   it('ignores file-vs-directory clashes with a warning', () => {
     const p = plan(pair([d('x')], [f('x', 1, T0)]), opts('remote', { delete: true }));
