@@ -43,7 +43,7 @@ export async function scanAndPlan(sides: ScanSides, localRoot: string, remoteRoo
   const queue: DirPair[] = [{ localPath: localRoot, remotePath: remoteRoot, local: [], remote: [], children: new Map() }];
   // Several listing requests in flight per connection: SFTP pipelines them; the FTP transport
   // queues them itself.
-  const limit = Math.max(2, sides.remote.length * 4);
+  const limit = Math.max(16, sides.remote.length * 8);
   let active = 0;
   let next = 0;
   await new Promise<void>((resolve, reject) => {

