@@ -16,6 +16,8 @@ import type { LocalPaths } from '../local-path.js';
 import { parseFileMask } from '../masks/file-mask.js';
 import { MaskError } from '../masks/wildcard.js';
 import { parseSessionUrl } from '../session/session-url.js';
+import { parseFingerprintList } from '../session/host-key.js';
+import { HONOURED_RAW } from '../session/open-session.js';
 
 export interface CheckContext {
   paths: LocalPaths;
@@ -52,9 +54,22 @@ function checkCommand(node: CommandNode, cc: CheckContext): Diagnostic[] {
         else if (r.url.protocol === 'webdav' || r.url.protocol === 's3') {
           out.push(diag(C.BadSessionUrl, p.span, `The ${r.url.protocol === 's3' ? 'S3' : 'WebDAV'} protocol is not supported by winscript.`));
         } else if (r.url.host === '') out.push(diag(C.BadSessionUrl, p.span, `Session URL '${p.value}' has no host name.`));
-        else if (r.url.badPort !== undefined) {
+        else if (r.url.rawSettings.some(([n]) => !HONOURED_RAW.has(n.toLowerCase()))) {
+          for (const [n] of r.url.rawSettings.filter(([x]) => !HONOURED_RAW.has(x.toLowerCase()))) out.push(diag(C.BadOption, p.span, `Raw session setting '${n}' is not supported by winscript and is ignored.`, 'warning'));
+        } else if (r.url.badPort !== undefined) {
           out.push(diag(C.BadSessionUrl, p.span, `Port '${r.url.badPort}' in session URL is not a number 1-65535; WinSCP ignores it and uses the default port.`, 'warning'));
         }
+      }
+      for (const name of ['hostkey', 'certificate'] as const) {
+        const sw = getSwitch(node, name);
+        const v = sw?.value?.trim();
+        if (!sw || v === undefined || v === '*' || (name === 'hostkey' && v.toLowerCase() === 'acceptnew')) continue;
+        const { invalid } = name === 'hostkey' ? parseFingerprintList(v) : { invalid: v.split(';').filter((x) => x.trim() && !/^([0-9a-f]{2}[:-]?)+$/i.test(x.trim().replace(/^SHA(1|256):/i, ''))) };
+        for (const bad of invalid) out.push(diag(C.BadSwitchValue, sw.span, `'${bad}' is not a valid ${name === 'hostkey' ? 'host key' : 'certificate'} fingerprint: it can never match, so the connection would be refused.`));
+      }
+      for (const p of getSwitch(node, 'rawsettings')?.list ?? []) {
+        const n = p.value.split('=')[0]!.toLowerCase();
+        if (!HONOURED_RAW.has(n)) out.push(diag(C.BadOption, p.span, `Raw session setting '${p.value.split('=')[0]}' is not supported by winscript and is ignored.`, 'warning'));
       }
       const key = getSwitch(node, 'privatekey');
       if (key?.value && !key.value.startsWith('@')) local(key.value, key.span);

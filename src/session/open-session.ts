@@ -37,7 +37,7 @@ export interface SessionSpec {
 }
 
 /** Raw session settings winscript honours (lower-case); others get a warning. */
-const HONOURED_RAW = new Set([
+export const HONOURED_RAW = new Set([
   'hostname', 'portnumber', 'username', 'password', 'passwordplain', 'publickeyfile', 'passphrase', 'hostkey', 'timeout',
   'pingintervalsecs', 'pingtype', 'ftppasvmode', 'ftps', 'ftpforcepasvip2', 'utf', 'remotedirectory', 'localdirectory',
   'name', 'fsprotocol', 'exitcode1iserror', 'minTlsVersion'.toLowerCase(), 'maxtlsversion', 'ftpuseMlsd'.toLowerCase(),

@@ -14,7 +14,7 @@ function script(text: string): string {
 
 describe('/check', () => {
   it('passes a clean script without touching anything', async () => {
-    const f = script('option batch abort\noption confirm off\nopen sftp://u@example.invalid/ -hostkey="ssh-ed25519 255 abc"\nlcd /tmp\ncd /in\nsynchronize remote -delete\nexit\n');
+    const f = script('option batch abort\noption confirm off\nopen sftp://u@example.invalid/ -hostkey="ssh-ed25519 255 LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE"\nlcd /tmp\ncd /in\nsynchronize remote -delete\nexit\n');
     const r = await runCli(['/check', `/script=${f}`]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.stdout, '7 lines checked, no errors.\n');
@@ -55,6 +55,16 @@ describe('/check', () => {
       "12:14: Unknown value 'sometimes' of option 'batch'.",
       "13:13: Unknown option 'sideways'.",
       "14:5: Mask is invalid near 'c'.",
+    ]);
+  });
+
+  it('reports fingerprints that can never match and raw settings winscript ignores', async () => {
+    const r = await runCli(['/check', '/command', 'open sftp://h/ -hostkey="ssh-rsa 2048 xxxxxxxx...=" -rawsettings ProxyMethod=3 Timeout=30', 'open sftp://u;x-proxyhost=p@h/ -hostkey=*', 'exit']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+      "/command:1:16: 'ssh-rsa 2048 xxxxxxxx...=' is not a valid host key fingerprint: it can never match, so the connection would be refused.",
+      "/command:1:66: warning: Raw session setting 'ProxyMethod' is not supported by winscript and is ignored.",
+      "/command:2:6: warning: Raw session setting 'proxyhost' is not supported by winscript and is ignored.",
     ]);
   });
 
