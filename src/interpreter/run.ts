@@ -8,7 +8,7 @@ import { firstError, isBlankLine, isCommentLine, parseLine } from '../../grammar
 import { handlerFor } from '../commands/registry.js';
 import { expandLine } from '../script/expand.js';
 import { maskSecrets } from '../util/redact.js';
-import type { Context } from './context.js';
+import { commandAbortController, type Context } from './context.js';
 import { errorLines, RunAborted, ScriptError, UserAbort } from './errors.js';
 
 export interface SourceLine {
@@ -29,7 +29,7 @@ export async function runLine(ctx: Context, src: SourceLine): Promise<void> {
   const node = parsed.node?.kind === 'command' ? parsed.node : undefined;
   const command = node?.name ?? expanded.trim().split(/\s+/)[0] ?? '';
   ctx.bus.emit({ type: 'command-start', command, text: shown });
-  ctx.abortController = new AbortController();
+  ctx.abortController = commandAbortController();
   let ok = true;
   try {
     const err = firstError(parsed);

@@ -453,3 +453,22 @@ describe('synchronize interrupted and rerun', () => {
     assert.match(again.stdout, /Nothing to synchronize\.\n$/);
   });
 });
+
+describe('parallel streamed transfers', () => {
+  // A separate process: Node prints its warnings on the process's own stderr.
+  const spawned = (s: SshServer, ...cmds: string[]) => spawnCli(['/ini=nul', '/command', 'option batch abort', openLine(s), ...cmds, 'exit']);
+  test('20 files above the one-buffer size go over 4 connections intact and without a Node warning', async (s) => {
+    const dir = localDir('many-big');
+    const files = Array.from({ length: 20 }, (_, i) => [`b${String(i).padStart(2, '0')}.bin`, crypto.randomBytes(1_500_000 + i)] as const);
+    for (const [n, d] of files) fs.writeFileSync(path.join(dir, n), d);
+    const r = await spawned(s, "mkdir many-big", `synchronize remote ${dir} many-big`);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /Warning/);
+    for (const [n, d] of files) assert.ok(fs.readFileSync(remote(s, 'many-big', n)).equals(d), n);
+    const back = localDir('many-big-back');
+    const g = await spawned(s, `synchronize local ${back} many-big`);
+    assert.equal(g.code, 0, g.stdout + g.stderr);
+    assert.doesNotMatch(g.stderr, /Warning/);
+    for (const [n, d] of files) assert.ok(fs.readFileSync(path.join(back, n)).equals(d), n);
+  });
+});
