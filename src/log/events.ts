@@ -95,8 +95,20 @@ export class EventBus {
   }
 
   emit(body: EventBody): void {
-    const e = { time: Date.now(), where: this.where, ...body } as Event;
+    this.emitInto(this.buffer.getStore(), body);
+  }
+
+  /**
+   * `emit` bound to the output buffer of the calling task: for callbacks that protocol libraries
+   * run outside that task's async context (much cheaper than an AsyncResource per file).
+   */
+  boundEmit(): (body: EventBody) => void {
     const buf = this.buffer.getStore();
+    return (body) => this.emitInto(buf, body);
+  }
+
+  private emitInto(buf: Event[] | undefined, body: EventBody): void {
+    const e = { time: Date.now(), where: this.where, ...body } as Event;
     if (buf) {
       buf.push(e);
       for (const l of this.liveListeners) l(e);

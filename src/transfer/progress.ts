@@ -3,8 +3,8 @@
  * most once per second while it changes, and at completion. The speed is measured over the
  * whole operation from up to 10 samples taken at most once per second.
  */
-import { AsyncResource } from 'node:async_hooks';
 import type { Context } from '../interpreter/context.js';
+import type { EventBody } from '../log/events.js';
 
 export class SpeedMeter {
   private samples: { bytes: number; at: number }[] = [];
@@ -34,18 +34,19 @@ export class ItemProgress {
   private readonly key = `t${++counter}`;
   private lastEmit = 0;
   private bytes = 0;
+  private readonly emitEvent: (body: EventBody) => void;
 
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     private readonly meter: SpeedMeter,
     private readonly name: string,
     private readonly total: number,
     private readonly mode: 'binary' | 'ascii',
     private readonly direction: 'upload' | 'download',
   ) {
-    // Data callbacks of protocol libraries run outside the task's async context; bind `add`
-    // to this one so that parallel tasks' buffered output stays complete and in order.
-    this.add = AsyncResource.bind(this.add.bind(this));
+    // Data callbacks of protocol libraries run outside the task's async context; events go to
+    // this task's buffer so that parallel tasks' output stays complete and in order.
+    this.emitEvent = ctx.bus.boundEmit();
     this.emit(0);
   }
 
@@ -68,7 +69,7 @@ export class ItemProgress {
   private emit(now: number, complete = false): void {
     this.lastEmit = now;
     const percent = complete ? 100 : this.total > 0 ? Math.min(100, (this.bytes * 100) / this.total) : 0;
-    this.ctx.bus.emit({
+    this.emitEvent({
       type: 'transfer-progress',
       key: this.key,
       name: this.name,
