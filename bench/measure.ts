@@ -33,23 +33,88 @@ function machineBusyS(): number {
 }
 
 export const GNU_TIME = '/usr/bin/time';
+/** Without GNU time (Debian package `time`), RSS is sampled from /proc and CPU read from our own. */
+export const HAVE_GNU_TIME = fs.existsSync(GNU_TIME) && !process.env.WSBENCH_NO_GNU_TIME;
+export const MEASURED_BY = HAVE_GNU_TIME
+  ? 'GNU time (`%M` = the largest single process of the command and the children it waited for; `%U+%S`)'
+  : 'sampling (GNU time is not installed: peak RSS = the largest VmHWM of the command\'s processes in /proc, read every 20 ms; CPU = the children\'s CPU time of the benchmark process)';
 
-/** Runs cmd under GNU time; output goes to logFile. Never rejects for a failing command. */
+/** User+system CPU of the children this process has waited for (/proc/self/stat cutime, cstime), s. */
+function childrenCpuS(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // fields 16 and 17, USER_HZ
+  } catch {
+    return 0;
+  }
+}
+
+/** The process and all its descendants (via /proc/<pid>/task/<tid>/children). */
+function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    out.push(p);
+    try {
+      for (const tid of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        if (kids) todo.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Peak RSS (VmHWM) of the largest process of the tree under pid, KiB. */
+function peakRssKiB(pid: number): number {
+  let max = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) max = Math.max(max, Number(m[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  return max;
+}
+
+/** What GNU time wrote; zeros if the command was killed before it wrote anything. */
+function readGnuTime(timeFile: string): { rssKiB: number; cpuS: number; exit?: number } {
+  try {
+    // GNU time writes "Command exited with non-zero status N" before the format line
+    const last = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    const [m, u, s, x] = last.split(/\s+/).map(Number);
+    return { rssKiB: Number.isFinite(m) ? m! : 0, cpuS: Number.isFinite(u) && Number.isFinite(s) ? u! + s! : 0, exit: Number.isFinite(x) ? x : undefined };
+  } catch {
+    return { rssKiB: 0, cpuS: 0 };
+  }
+}
+
+/** Runs cmd under GNU time (or sampled); output goes to logFile. Never rejects for a failing command. */
 export function runTimed(cmd: Command, logFile: string, timeoutMs: number, cwd: string): Promise<Timing> {
   const timeFile = `${logFile}.time`;
   fs.writeFileSync(logFile, `$ ${cmd.display}\n`);
   const fd = fs.openSync(logFile, 'a');
   return new Promise((resolve) => {
     const busy0 = machineBusyS();
+    const cpu0 = childrenCpuS();
     const t0 = process.hrtime.bigint();
     // detached: own process group, so a timeout can stop the command with everything it started
-    const child = spawn(GNU_TIME, ['-f', '%M %U %S %x', '-o', timeFile, ...cmd.argv], {
+    const [file, ...args] = HAVE_GNU_TIME ? [GNU_TIME, '-f', '%M %U %S %x', '-o', timeFile, ...cmd.argv] : cmd.argv;
+    const child = spawn(file!, args, {
       cwd,
       env: { ...process.env, ...cmd.env },
       stdio: ['ignore', fd, fd],
       detached: true,
     });
     fs.closeSync(fd);
+    let sampledKiB = 0;
+    const sampler = HAVE_GNU_TIME ? undefined : setInterval(() => (sampledKiB = Math.max(sampledKiB, peakRssKiB(child.pid ?? 0))), 20);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -61,21 +126,13 @@ export function runTimed(cmd: Command, logFile: string, timeoutMs: number, cwd: 
     }, timeoutMs);
     const done = (code: number | null) => {
       clearTimeout(timer);
+      clearInterval(sampler);
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       const machineCpuS = machineBusyS() - busy0;
-      let rssKiB = 0;
-      let cpuS = 0;
-      let exit = code ?? -1;
-      try {
-        // GNU time writes "Command exited with non-zero status N" before the format line
-        const last = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-        const [m, u, s, x] = last.split(/\s+/).map(Number);
-        if (Number.isFinite(m)) rssKiB = m!;
-        if (Number.isFinite(u) && Number.isFinite(s)) cpuS = u! + s!;
-        if (Number.isFinite(x) && code !== null) exit = x!;
-      } catch {
-        /* killed before time wrote anything */
-      }
+      const gnu = HAVE_GNU_TIME ? readGnuTime(timeFile) : undefined;
+      const rssKiB = gnu ? gnu.rssKiB : sampledKiB;
+      const cpuS = gnu ? gnu.cpuS : childrenCpuS() - cpu0;
+      const exit = gnu?.exit !== undefined && code !== null ? gnu.exit : (code ?? -1);
       if (timedOut) fs.appendFileSync(logFile, `\n[bench] killed after ${timeoutMs / 1000} s\n`);
       resolve({ wallS, rssKiB, cpuS, machineCpuS, exit: timedOut ? -1 : exit, timedOut });
     };

@@ -376,6 +376,6 @@ export function machineFacts(root: string, loadAtStart: string): Array<[string, 
     ['vsftpd', `${sh('/usr/sbin/vsftpd -v 0>&1 | head -1')} (plain FTP, passive, LIST listings, log_ftp_protocol=YES, from test/helpers/servers.ts)`],
     ['lftp', sh('lftp --version | head -1').replace(/\s*\|\s*Copyright.*$/, '').replace(/\s*\|\s*/g, ' ')],
     ['rclone', sh('rclone version | head -1')],
-    ['GNU time', `Debian package time ${sh("dpkg-query -W -f '$" + "{Version}' time 2>/dev/null") || '?'}`],
+    ['GNU time', `Debian package time ${sh("dpkg-query -W -f '$" + "{Version}' time 2>/dev/null") || 'not installed: RSS sampled from /proc'}`],
   ];
 }

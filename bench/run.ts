@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSshd, startVsftpd, type FtpServer, type SshServer } from '../test/helpers/servers.js';
-import { GNU_TIME, runTimed, syncDisks, verifyFile, verifyTree, walk, type Meta, type Verify } from './measure.js';
+import { MEASURED_BY, runTimed, syncDisks, verifyFile, verifyTree, walk, type Meta, type Verify } from './measure.js';
 import { loadavg, machineFacts, renderReport, renderTsv, type RunRecord, type Scenario } from './report.js';
 import { ensureTree, touch1pct, type TreeSpec } from './trees.js';
 import { ALL_TOOLS, DEFAULT_TOOLS, type ClientFiles, type Endpoint, type Op, type Proto, type Tool } from './tools.js';
@@ -468,7 +468,6 @@ async function main(): Promise<number> {
   const started = new Date();
   const loadAtStart = loadavg();
   const needed = new Set(['cp', 'chown', 'diff', 'cmp', 'sync']);
-  if (!fs.existsSync(GNU_TIME)) needed.add(GNU_TIME);
   for (const t of opt.tools) needed.add(t.name.startsWith('winscript') ? process.execPath : t.name.replace(/-p\d+$/, ''));
   const missing = [...needed].filter((c) => !(c.startsWith('/') ? fs.existsSync(c) : have(c)));
   if (missing.length) {
@@ -575,7 +574,7 @@ function methodNotes(opt: Options): string[] {
     'initial upload: an empty remote directory per tool, then the tool uploads the local tree (a copy of the pristine tree, shared by all tools: they only read it); nothing changed: the same sync right after; 1 % changed: mktree\'s touch1pct on the local copy (every 100th file in byte order gets a line appended and a newer mtime), then the same sync (the changed files are restored before the next round).',
     'one big file: the remote file is removed before every run; over SFTP OpenSSH `scp` (SFTP protocol, as OpenSSH 9 does by default) and `sftp -b` are the ceiling.',
     'listing scale: one remote copy of the tree per protocol, made on the server\'s disk (mtimes kept, owner = the server user) and shared by the tools (every run is verified; the copy is made again after a run that changed it), re-synced with nothing to do; the point is winscript\'s peak RSS as the tree grows.',
-    'Timing: wall clock around the process (spawn to exit, measured by the runner); `sync` is run before every timed command so that dirty pages of the previous run do not slow it down. Peak RSS and CPU: GNU time (`%M` = the largest single process of the command and the children it waited for; `%U+%S`).',
+    'Timing: wall clock around the process (spawn to exit, measured by the runner); `sync` is run before every timed command so that dirty pages of the previous run do not slow it down. Peak RSS and CPU: ' + MEASURED_BY + '.',
     'Verification after every timed run: names, types and sizes of the remote tree against the local one, then `diff -rq` for contents (single file: `cmp`). A difference, a non-zero exit or a timeout fails the run, and a case with a failed run is reported as FAIL. "written" counts remote files whose ctime is after the start of the run (files the run wrote or re-stamped), "mtime" whether all mtimes match to the second.',
     'Tools: winscript runs the generated WinSCP script with `/ini=nul` (its default of 4 connections for synchronize); lftp with `mirror -R --no-perms` (WinSCP does not set permissions by default), once with one connection and once with `--parallel=4`; rclone with its defaults (4 transfers, 8 checkers) plus `--sftp-disable-hashcheck` (winscript does not hash either) resp. `--ftp-writing-mdtm` (vsftpd has no MFMT). lftp and the OpenSSH clients log in with the server\'s ed25519 client key, winscript with the password (the way the generated WinSCP scripts do).',
     'Timings are never asserted by the test suite; noise on this kind of 2-core VM is 10-30 % between rounds, so ratios within ~20 % of a target are close calls (rerun with `--runs 5`).',
