@@ -6,9 +6,15 @@
  */
 import type { Transport } from '../transports/transport.js';
 
+/** Files from this size on are bandwidth-bound: sharing a connection would only buffer more. */
+export const LARGE_FILE = 1024 * 1024;
+
 export class ConnectionPool {
   private readonly load: number[];
   private readonly waiting: (() => void)[] = [];
+  /** Large transfers running; at most one per connection (16 at once took 250 MB of buffers). */
+  private large = 0;
+  private readonly waitingLarge: (() => void)[] = [];
 
   constructor(
     readonly all: Transport[],
@@ -45,12 +51,25 @@ export class ConnectionPool {
     this.waiting.shift()?.();
   }
 
-  async with<T>(fn: (t: Transport) => Promise<T>): Promise<T> {
-    const i = await this.acquire();
+  /** Runs `fn` on a pooled connection; `size` (bytes to move) limits how many large ones run. */
+  async with<T>(fn: (t: Transport) => Promise<T>, size = 0): Promise<T> {
+    const large = size >= LARGE_FILE && this.perConnection > 1;
+    if (large) {
+      while (this.large >= this.all.length) await new Promise<void>((r) => this.waitingLarge.push(r));
+      this.large++;
+    }
     try {
-      return await fn(this.all[i]!);
+      const i = await this.acquire();
+      try {
+        return await fn(this.all[i]!);
+      } finally {
+        this.release(i);
+      }
     } finally {
-      this.release(i);
+      if (large) {
+        this.large--;
+        this.waitingLarge.shift()?.();
+      }
     }
   }
 }

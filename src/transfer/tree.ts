@@ -289,7 +289,7 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
   for (;;) {
     try {
       // The data goes over a pooled connection when there is a pool (parallel transfers).
-      const r = run.pool ? await run.pool.with(job) : await job(undefined);
+      const r = run.pool ? await run.pool.with(job, e.size) : await job(undefined);
       await remember(run, dir, name, { name, type: 'file', size: r.bytes, mtime: e.mtime, precision: 'full' });
       await remember(run, dir, name + PART_SUFFIX, null);
       if (run.direction === 'upload') {

@@ -99,15 +99,46 @@ function cb<T>(f: (done: (err: Error | null | undefined, v?: T) => void) => void
 }
 
 /**
- * Bytes kept in flight per transfer: twice OpenSSH's channel window, enough to keep the pipe
- * full; more only piles up in memory (16 parallel transfers of 8 MiB each took 250 MB).
+ * File data kept in flight per connection: twice OpenSSH's channel window, enough to keep the
+ * pipe full. The transfers on one connection share it, as they share its one SSH channel
+ * window: more only piles up in memory (16 parallel transfers with 8 MiB each took 250 MB).
  */
 const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+
+/** Bytes of file data requested or sent but not yet answered, on one connection. */
+class InFlight {
+  private used = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  get full(): boolean {
+    return this.used >= this.limit;
+  }
+
+  take(n: number): void {
+    this.used += n;
+  }
+
+  give(n: number): void {
+    this.used -= n;
+    if (this.full || this.waiting.length === 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w();
+  }
+
+  /** Calls `f` once when there is room again. */
+  whenFree(f: () => void): void {
+    this.waiting.push(f);
+  }
+}
 
 export class SftpTransport implements Transport {
   readonly capabilities: Capabilities;
   private readonly maxWrite: number;
   private readonly maxRead: number;
+  private readonly inFlight = new InFlight(IN_FLIGHT_BYTES);
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -213,7 +244,7 @@ export class SftpTransport implements Transport {
   async read(p: string, opts: ReadOptions = {}): Promise<Readable> {
     const handle = await cb<Buffer>((d) => this.sftp.open(p, 'r', d));
     const size = (await cb<Stats>((d) => this.sftp.fstat(handle, d)).catch(() => undefined))?.size;
-    return new SftpReadStream(this.sftp, handle, opts.start ?? 0, size, this.maxRead);
+    return new SftpReadStream(this.sftp, handle, opts.start ?? 0, size, this.maxRead, this.inFlight);
   }
 
   async write(p: string, opts: WriteOptions = {}): Promise<Writable> {
@@ -228,7 +259,7 @@ export class SftpTransport implements Transport {
       else throw e;
     }
     if (opts.append) position = (await cb<Stats>((d) => this.sftp.fstat(handle, d))).size;
-    return new SftpWriteStream(this.sftp, handle, position, this.maxWrite, opts.mtime, (this.ssh as unknown as { _sock?: { cork(): void; uncork(): void } })._sock);
+    return new SftpWriteStream(this.sftp, handle, position, this.maxWrite, opts.mtime, (this.ssh as unknown as { _sock?: { cork(): void; uncork(): void } })._sock, this.inFlight);
   }
 
   mkdir(p: string): Promise<void> {
@@ -302,7 +333,7 @@ export class SftpTransport implements Transport {
   }
 }
 
-/** Pipelined reads: up to IN_FLIGHT_BYTES requested ahead, delivered in order. */
+/** Pipelined reads: requested ahead while the connection's in-flight budget allows, delivered in order. */
 class SftpReadStream extends Readable {
   private next: number;
   private inflight = 0;
@@ -311,6 +342,7 @@ class SftpReadStream extends Readable {
   private deliver: number;
   private eof = false;
   private handleClosed = false;
+  private waitingForRoom = false;
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -319,6 +351,7 @@ class SftpReadStream extends Readable {
     /** Size when opened; reading stops there (undefined: read until EOF). */
     private readonly size: number | undefined,
     private readonly chunk: number,
+    private readonly budget: InFlight,
   ) {
     super({ highWaterMark: chunk * 8 });
     this.next = start;
@@ -330,20 +363,31 @@ class SftpReadStream extends Readable {
   }
 
   private fill(): void {
-    while (!this.eof && this.inflight * this.chunk < IN_FLIGHT_BYTES && (this.size === undefined || this.next < this.size)) {
+    const more = () => !this.eof && !this.handleClosed && (this.size === undefined || this.next < this.size);
+    // The first request goes out even on a full budget: every transfer keeps moving.
+    while (more() && (!this.budget.full || this.inflight === 0)) {
       const pos = this.next;
       const len = this.size === undefined ? this.chunk : Math.min(this.chunk, this.size - pos);
       this.next += len;
       this.request(pos, len);
+    }
+    if (more() && !this.waitingForRoom) {
+      this.waitingForRoom = true;
+      this.budget.whenFree(() => {
+        this.waitingForRoom = false;
+        if (this.readableLength < this.readableHighWaterMark) this.fill();
+      });
     }
     this.maybeFinish();
   }
 
   private request(pos: number, len: number): void {
     this.inflight++;
+    this.budget.take(len);
     const buf = Buffer.allocUnsafe(len);
     this.sftp.read(this.handle, buf, 0, len, pos, (err, bytes) => {
       this.inflight--;
+      this.budget.give(len);
       if (err && (err as { code?: number }).code !== 1) return this.fail(err);
       if (err || bytes === 0) this.eof = true;
       else {
@@ -402,6 +446,7 @@ class SftpWriteStream extends Writable {
     private readonly chunk: number,
     private readonly mtime: number | undefined,
     private readonly sock: { cork(): void; uncork(): void } | undefined,
+    private readonly budget: InFlight,
   ) {
     super({ highWaterMark: chunk * 4 });
   }
@@ -415,8 +460,10 @@ class SftpWriteStream extends Writable {
     for (let off = 0; off < data.length; off += this.chunk) {
       const len = Math.min(this.chunk, data.length - off);
       this.inflight++;
+      this.budget.take(len);
       this.sftp.write(this.handle, data, off, len, this.position, (err) => {
         this.inflight--;
+        this.budget.give(len);
         if (err && !this.error) this.error = err;
         const w = this.waiter;
         this.waiter = undefined;
@@ -424,8 +471,11 @@ class SftpWriteStream extends Writable {
       });
       this.position += len;
     }
-    if (this.inflight * this.chunk < IN_FLIGHT_BYTES) return done();
-    this.waiter = () => done(this.error ? sftpError(this.error) : null);
+    const go = () => {
+      if (this.budget.full && !this.error && this.inflight > 0) this.budget.whenFree(go);
+      else done(this.error ? sftpError(this.error) : null);
+    };
+    go();
   }
 
   private drainAll(): Promise<void> {

@@ -125,6 +125,14 @@ export function transportContract(name: string, connect: () => Promise<ContractT
       assert.equal((await t.stat(at('big.bin'))).size, big.length);
     });
 
+    test('carries several large transfers at once on one connection, bytes intact', async () => {
+      const files = Array.from({ length: 4 }, (_, i) => [at(`par${i}.bin`), crypto.randomBytes(6 * 1024 * 1024 + i * 4099)] as const);
+      await Promise.all(files.map(([p, d]) => writeAll(t, p, d)));
+      const back = await Promise.all(files.map(([p]) => readAll(t, p)));
+      files.forEach(([p, d], i) => assert.ok(back[i]!.equals(d), p));
+      for (const [p] of files) await t.remove(p);
+    });
+
     test('handles names with spaces and non-ASCII characters', async () => {
       const n = 'name with spaces ü€.txt';
       await writeAll(t, at(n), Buffer.from('x'));
