@@ -207,6 +207,8 @@ export interface ReportInput {
   records: RunRecord[];
   notes: string[];
   outDir: string;
+  /** Hand-written analysis of the targets not met (bench/GAPS.md), placed after the targets. */
+  gaps?: string;
 }
 
 export function renderReport(inp: ReportInput): string {
@@ -274,6 +276,11 @@ export function renderReport(inp: ReportInput): string {
     );
   }
   P();
+
+  if (inp.gaps) {
+    P(inp.gaps.trim());
+    P();
+  }
 
   P('## All rows');
   P();

@@ -554,6 +554,7 @@ async function main(): Promise<number> {
       records: ctx.records,
       outDir: path.relative(ROOT, outDir),
       notes: methodNotes(opt),
+      gaps: fs.existsSync(path.join(BENCH_DIR, 'GAPS.md')) ? fs.readFileSync(path.join(BENCH_DIR, 'GAPS.md'), 'utf8') : undefined,
     });
     await fsp.writeFile(path.join(outDir, 'report.md'), report);
     await fsp.writeFile(path.join(outDir, 'results.tsv'), renderTsv(ctx.records));
