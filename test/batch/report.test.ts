@@ -17,7 +17,7 @@ describe('winscript report', () => {
     has('report/nightly.bat:5: needs drive mapping: cd /d C:\\jobs\\nightly');
     has('    uses C:, which is not mapped');
     // The password of the session URL is masked; /command lines are WinSCP commands.
-    has('report/nightly.bat:6 /command 1: ok: open sftp://backup:***@files.example.com/ -hostkey="ssh-ed25519 255 AAAA"');
+    has('report/nightly.bat:6 /command 1: ok: open sftp://backup:***@files.example.com/ -hostkey="ssh-ed25519 255 KjtitT3bnxZ7Y9IiAqNggRunjfAVAh9wTQHumrrUFpw"');
     has('report/nightly.bat:6 /command 2: needs drive mapping: lcd D:\\exports');
     has('report/nightly.bat:6 /command 3: difference: option transfer ascii');
     has('report/nightly.bat:6 /command 5: difference: lls');
