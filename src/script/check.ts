@@ -18,6 +18,8 @@ import { MaskError } from '../masks/wildcard.js';
 import { parseSessionUrl } from '../session/session-url.js';
 import { parseFingerprintList } from '../session/host-key.js';
 import { HONOURED_RAW } from '../session/open-session.js';
+import { ConnectError } from '../transports/connect-error.js';
+import { proxyFromRaw } from '../transports/proxy.js';
 
 export interface CheckContext {
   paths: LocalPaths;
@@ -67,9 +69,21 @@ function checkCommand(node: CommandNode, cc: CheckContext): Diagnostic[] {
         const { invalid } = name === 'hostkey' ? parseFingerprintList(v) : { invalid: v.split(';').filter((x) => x.trim() && !/^([0-9a-f]{2}[:-]?)+$/i.test(x.trim().replace(/^SHA(1|256):/i, ''))) };
         for (const bad of invalid) out.push(diag(C.BadSwitchValue, sw.span, `'${bad}' is not a valid ${name === 'hostkey' ? 'host key' : 'certificate'} fingerprint: it can never match, so the connection would be refused.`));
       }
+      const proxyRaw = new Map<string, string>();
+      if (p) {
+        const r = parseSessionUrl(p.value);
+        if (r.ok) for (const [n, v] of r.url.rawSettings) proxyRaw.set(n.toLowerCase(), v);
+      }
       for (const p of getSwitch(node, 'rawsettings')?.list ?? []) {
         const n = p.value.split('=')[0]!.toLowerCase();
+        proxyRaw.set(n, p.value.slice(p.value.indexOf('=') + 1));
         if (!HONOURED_RAW.has(n)) out.push(diag(C.BadOption, p.span, `Raw session setting '${p.value.split('=')[0]}' is not supported by winscript and is ignored.`, 'warning'));
+      }
+      try {
+        proxyFromRaw(proxyRaw);
+      } catch (e) {
+        if (!(e instanceof ConnectError)) throw e;
+        out.push(diag(C.BadOption, (getSwitch(node, 'rawsettings') ?? p ?? node).span, e.lines[0]!));
       }
       const key = getSwitch(node, 'privatekey');
       if (key?.value && !key.value.startsWith('@')) local(key.value, key.span);

@@ -8,6 +8,7 @@ import { parseOnOff } from '../../grammar/command-table.js';
 import type { Context } from '../interpreter/context.js';
 import { ScriptError } from '../interpreter/errors.js';
 import { ConnectError, type SshOptions } from '../transports/ssh-connect.js';
+import { proxyFromRaw, type ProxySettings } from '../transports/proxy.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultCachePath } from './host-key.js';
 import { defaultPort, type FtpTls, parseSessionUrl, type Protocol, sessionDisplayName, type SessionUrl } from './session-url.js';
@@ -34,6 +35,8 @@ export interface SessionSpec {
   name: string;
   remoteDir?: string;
   localDir?: string;
+  /** Raw settings ProxyMethod, ProxyHost, …; undefined for a direct connection. */
+  proxy?: ProxySettings;
 }
 
 /** Raw session settings winscript honours (lower-case); others get a warning. */
@@ -42,6 +45,7 @@ export const HONOURED_RAW = new Set([
   'pingintervalsecs', 'pingtype', 'ftppasvmode', 'ftps', 'ftpforcepasvip2', 'utf', 'remotedirectory', 'localdirectory',
   'name', 'fsprotocol', 'exitcode1iserror', 'minTlsVersion'.toLowerCase(), 'maxtlsversion', 'ftpuseMlsd'.toLowerCase(),
   'addressfamily', 'cipher', 'kex', 'ftplistall', 'ftphost', 'ftppingtype', 'ftppinginterval',
+  'proxymethod', 'proxyhost', 'proxyport', 'proxyusername', 'proxypassword', 'proxylocalhost',
 ]);
 
 async function readSecretFile(ctx: Context, file: string): Promise<string> {
@@ -50,6 +54,16 @@ async function readSecretFile(ctx: Context, file: string): Promise<string> {
     return text.split(/\r?\n/)[0] ?? '';
   } catch (e) {
     throw new ScriptError([`Cannot read password file '${file}'.`, (e as Error).message]);
+  }
+}
+
+/** The proxy of the raw settings; a proxy that cannot be used is an error, never bypassed. */
+function proxyOf(raw: Map<string, string>): ProxySettings | undefined {
+  try {
+    return proxyFromRaw(raw);
+  } catch (e) {
+    if (e instanceof ConnectError) throw new ScriptError(e.lines);
+    throw e;
   }
 }
 
@@ -134,12 +148,13 @@ export async function sessionSpec(ctx: Context, node: CommandNode): Promise<Sess
     name: sessionDisplayName({ user: user || undefined, host }, sw('sessionname')?.value ?? raw.get('name')),
     remoteDir: url.path ?? raw.get('remotedirectory'),
     localDir: raw.get('localdirectory'),
+    proxy: proxyOf(raw),
   };
 }
 
 /** The secrets of a spec, for scrubbing logs. */
 export function secretsOf(spec: SessionSpec): string[] {
-  return [spec.password, spec.passphrase, spec.raw.get('passwordplain')].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [spec.password, spec.passphrase, spec.raw.get('passwordplain'), spec.raw.get('proxypassword')].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 /** SSH options (SFTP and SCP) for a spec. `quiet` suppresses the status lines (pool connections). */
@@ -193,6 +208,7 @@ export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean
               },
       }),
     debug: ctx.config.logLevel >= 2 ? (l) => ctx.out.debug(l, 2) : undefined,
+    proxy: spec.proxy,
   };
 }
 

@@ -22,6 +22,7 @@ import { defaultCachePath } from '../session/host-key.js';
 import type { SessionSpec } from '../session/open-session.js';
 import { askSecret } from '../session/ask-secret.js';
 import { ConnectError, connectErrorLines } from './ssh-connect.js';
+import { connectThrough, useProxy } from './proxy.js';
 import type { Transport } from './transport.js';
 import {
   cacheCertificate,
@@ -257,10 +258,12 @@ export async function connectFtp(ctx: Context, spec: SessionSpec, quiet: boolean
     client.ftp.verbose = true;
     client.ftp.log = (m: string) => debug(m.replace(/^> PASS .*/, '> PASS ****'));
   }
+  const proxy = useProxy(spec.proxy, spec.host) ? spec.proxy : undefined;
   const conn = new FtpConnection(client, {
     passive: spec.passive,
     forcePasvIp: autoSwitch(raw.get('ftpforcepasvip2')) as ForcePasvIp,
     timeoutMs,
+    proxy: proxy && { connect: (h, p, t) => connectThrough(proxy, h, p, t), controlHost: spec.host },
   });
   const fail = (lines: string[]): never => {
     client.close();
@@ -271,12 +274,15 @@ export async function connectFtp(ctx: Context, spec: SessionSpec, quiet: boolean
   let certSha256: string | undefined;
   try {
     if (spec.tls === 'implicit') {
-      const sock = tls.connect({ ...tlsOptions, port: spec.port });
+      const sock = proxy ? tls.connect({ ...tlsOptions, socket: await connectThrough(proxy, spec.host, spec.port, timeoutMs) }) : tls.connect({ ...tlsOptions, port: spec.port });
       await waitSocket(sock, 'secureConnect', timeoutMs);
       print(`Connected with ${hostText}, negotiating TLS connection...`);
       certSha256 = await verifyCertificate(sock, check);
       print('TLS connection established. Waiting for welcome message...');
       client.ftp.socket = sock;
+    } else if (proxy) {
+      // Already connected; basic-ftp's reader picks up whatever the server has sent so far.
+      client.ftp.socket = await connectThrough(proxy, spec.host, spec.port, timeoutMs);
     } else {
       const sock = net.connect({ host: spec.host, port: spec.port });
       await waitSocket(sock, 'connect', timeoutMs);

@@ -33,7 +33,7 @@
  */
 import ssh2 from 'ssh2';
 import { type Readable, Writable } from 'node:stream';
-import { connectErrorLines, ConnectError, noDelay, resolveHost, sshConfig, type AuthState, type SshOptions } from './ssh-connect.js';
+import { connectErrorLines, ConnectError, noDelay, sshConfig, sshEndpoint, type AuthState, type SshOptions } from './ssh-connect.js';
 import { shellChecksum, shellQuote } from './ssh-exec.js';
 import {
   baseName,
@@ -364,8 +364,7 @@ class CommandStdin extends Writable {
 
 /** Connects, authenticates (same code and messages as SFTP) and probes the shell. Throws ConnectError with WinSCP's lines. */
 export async function connectScp(opts: SshOptions): Promise<ScpTransport> {
-  const address = await resolveHost(opts.host, opts.status);
-  opts.status('Connecting to host...');
+  const { address, sock } = await sshEndpoint(opts);
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
   const client = new ssh2.Client();
   let lastError: unknown;
@@ -376,7 +375,7 @@ export async function connectScp(opts: SshOptions): Promise<ScpTransport> {
       client.once('ready', () => resolve());
       client.once('error', reject);
       client.once('close', () => reject(lastError ?? new Error('Connection closed by the server.')));
-      client.connect(sshConfig(opts, address, state));
+      client.connect(sshConfig(opts, address, state, sock));
     });
   } catch (e) {
     client.end();

@@ -9,7 +9,7 @@
 import { Readable, Writable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
-import { connectErrorLines, ConnectError, noDelay, resolveHost, sshConfig, type AuthState, type SshOptions } from './ssh-connect.js';
+import { connectErrorLines, ConnectError, noDelay, sshConfig, sshEndpoint, type AuthState, type SshOptions } from './ssh-connect.js';
 import {
   baseName,
   type Capabilities,
@@ -515,8 +515,7 @@ class SftpWriteStream extends Writable {
 
 /** Connects, authenticates and opens the SFTP channel. Throws ConnectError with WinSCP's lines. */
 export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
-  const address = await resolveHost(opts.host, opts.status);
-  opts.status('Connecting to host...');
+  const { address, sock } = await sshEndpoint(opts);
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
   const ssh = new ssh2.Client();
   noDelay(ssh);
@@ -530,7 +529,7 @@ export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
         opts.status('Starting the session...');
         ssh.sftp((err, channel) => (err ? reject(err) : resolve(channel)));
       });
-      ssh.connect(sshConfig(opts, address, state));
+      ssh.connect(sshConfig(opts, address, state, sock));
     });
     // Later errors surface on the operations; keep the process from crashing on them.
     ssh.removeAllListeners('error');

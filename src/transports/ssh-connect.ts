@@ -8,6 +8,8 @@ import net from 'node:net';
 import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
 import { describeHostKey, type HostKeyInfo } from '../session/host-key.js';
 import type { LoadedKey } from '../session/keys.js';
+import { ConnectError } from './connect-error.js';
+import { connectThrough, type ProxySettings, useProxy } from './proxy.js';
 
 export interface SshOptions {
   host: string;
@@ -30,15 +32,11 @@ export interface SshOptions {
   keepaliveSec?: number;
   /** Extra ssh2 algorithm preferences (raw settings Cipher, KEX). */
   algorithms?: ConnectConfig['algorithms'];
+  /** Proxy (raw settings ProxyMethod, ProxyHost, …). */
+  proxy?: ProxySettings;
 }
 
-/** A connection failure with the lines WinSCP prints. */
-export class ConnectError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines[0]);
-    this.name = 'ConnectError';
-  }
-}
+export { ConnectError } from './connect-error.js';
 
 /** Resolves the host first, for `Searching for host...` and `Host "x" does not exist.`. */
 export async function resolveHost(host: string, status: (l: string) => void): Promise<string> {
@@ -49,6 +47,22 @@ export async function resolveHost(host: string, status: (l: string) => void): Pr
   } catch {
     throw new ConnectError([`Host "${host}" does not exist.`, 'Connection failed.']);
   }
+}
+
+/**
+ * Where the SSH connection goes, with the `Searching for host...` and `Connecting to host...`
+ * lines: the resolved address, or a socket already connected through the proxy (which resolves
+ * the name itself).
+ */
+export async function sshEndpoint(opts: SshOptions): Promise<{ address: string; sock?: net.Socket }> {
+  if (useProxy(opts.proxy, opts.host)) {
+    opts.status('Searching for host...');
+    opts.status('Connecting to host...');
+    return { address: opts.host, sock: await connectThrough(opts.proxy, opts.host, opts.port, opts.timeoutMs) };
+  }
+  const address = await resolveHost(opts.host, opts.status);
+  opts.status('Connecting to host...');
+  return { address };
 }
 
 /** State of one connection attempt: which methods were tried, what failed, the host key. */
@@ -63,7 +77,7 @@ export interface AuthState {
  * Builds the ssh2 configuration: host-key hook, authentication order (key file, agent,
  * password or keyboard-interactive with the same password), WinSCP's messages.
  */
-export function sshConfig(opts: SshOptions, address: string, state: AuthState): ConnectConfig {
+export function sshConfig(opts: SshOptions, address: string, state: AuthState, sock?: net.Socket): ConnectConfig {
   let password = opts.password;
   const queue: ('publickey' | 'agent' | 'password' | 'keyboard-interactive')[] = [];
   if (opts.key) queue.push('publickey');
@@ -122,6 +136,7 @@ export function sshConfig(opts: SshOptions, address: string, state: AuthState): 
 
   return {
     host: address,
+    sock,
     port: opts.port,
     username: opts.username,
     readyTimeout: opts.timeoutMs,

@@ -6,7 +6,9 @@
 
 const SWITCH_SECRET = /([-/](?:password|passphrase|newpassword)[=:])("(?:[^"]|"")*"?|[^\s]*)/gi;
 const MEMORY_KEY = /([-/]privatekey[=:]"?)@[^\s"]*/gi;
-const RAW_SECRET = /(\b(?:PasswordPlain|Password|ProxyPassword|TunnelPasswordPlain|TunnelPassword|S3SessionToken)=)("(?:[^"]|"")*"?|[^\s]*)/gi;
+const SECRET_NAMES = /^x-(?:PasswordPlain|Password|ProxyPassword|TunnelPasswordPlain|TunnelPassword|S3SessionToken)=/i;
+// Not the `x-name=` parameters of a URL: those end at `;` and are masked with the URL.
+const RAW_SECRET = /((?<!x-)\b(?:PasswordPlain|Password|ProxyPassword|TunnelPasswordPlain|TunnelPassword|S3SessionToken)=)("(?:[^"]|"")*"?|[^\s]*)/gi;
 
 /** Masks the password of every `scheme://user:password@host` in the text. */
 function maskUrlPasswords(text: string): string {
@@ -27,7 +29,8 @@ function maskUrlPasswords(text: string): string {
       const semi = userInfo.indexOf(';');
       const cred = semi >= 0 ? userInfo.slice(0, semi) : userInfo;
       const colon = cred.indexOf(':');
-      if (colon >= 0) masked = cred.slice(0, colon + 1) + '***' + (semi >= 0 ? userInfo.slice(semi) : '') + conn.slice(lastAt);
+      const params = semi >= 0 ? userInfo.slice(semi).split(';').map((p) => (SECRET_NAMES.test(p) ? `${p.slice(0, p.indexOf('=') + 1)}***` : p)).join(';') : '';
+      masked = (colon >= 0 ? cred.slice(0, colon + 1) + '***' : cred) + params + conn.slice(lastAt);
     }
     out += text.slice(i, start) + masked;
     i = end;

@@ -58,13 +58,23 @@ describe('/check', () => {
     ]);
   });
 
-  it('reports fingerprints that can never match and raw settings winscript ignores', async () => {
-    const r = await runCli(['/check', '/command', 'open sftp://h/ -hostkey="ssh-rsa 2048 xxxxxxxx...=" -rawsettings ProxyMethod=3 Timeout=30', 'open sftp://u;x-proxyhost=p@h/ -hostkey=*', 'exit']);
+  it('reports fingerprints that can never match, raw settings winscript ignores and proxies it cannot use', async () => {
+    const r = await runCli([
+      '/check',
+      '/command',
+      'open sftp://h/ -hostkey="ssh-rsa 2048 xxxxxxxx...=" -rawsettings ProxyMethod=3 ProxyHost=proxy Compression=1',
+      'open sftp://u;x-proxyhost=p;x-sendbuf=0@h/ -hostkey=*',
+      'open sftp://h/ -hostkey=* -rawsettings ProxyMethod=5',
+      'open sftp://h/ -hostkey=* -rawsettings ProxyMethod=2',
+      'exit',
+    ]);
     assert.equal(r.code, 1);
     assert.deepEqual(r.stdout.trimEnd().split('\n'), [
       "/command:1:16: 'ssh-rsa 2048 xxxxxxxx...=' is not a valid host key fingerprint: it can never match, so the connection would be refused.",
-      "/command:1:66: warning: Raw session setting 'ProxyMethod' is not supported by winscript and is ignored.",
-      "/command:2:6: warning: Raw session setting 'proxyhost' is not supported by winscript and is ignored.",
+      "/command:1:96: warning: Raw session setting 'Compression' is not supported by winscript and is ignored.",
+      "/command:2:6: warning: Raw session setting 'sendbuf' is not supported by winscript and is ignored.",
+      '/command:3:27: The local command proxy method is not supported by winscript; use SOCKS4, SOCKS5 or HTTP (ProxyMethod=1, 2 or 3).',
+      '/command:4:27: A proxy is configured (ProxyMethod) but no proxy host (ProxyHost).',
     ]);
   });
 

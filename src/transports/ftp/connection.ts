@@ -25,6 +25,8 @@ export interface DataSettings {
   forcePasvIp: ForcePasvIp;
   /** Connection and inactivity timeout of data connections. */
   timeoutMs: number;
+  /** Opens data connections through the session's proxy (passive mode only). */
+  proxy?: { connect(host: string, port: number, timeoutMs: number): Promise<net.Socket>; controlHost: string };
 }
 
 /** A transfer whose data connection is open (the server's preliminary reply has arrived). */
@@ -53,8 +55,10 @@ const isPrivateV4 = (ip: string) => /^(10\.|127\.|192\.168\.|172\.(1[6-9]|2\d|3[
 export function pasvHost(replyHost: string, controlHost: string, force: ForcePasvIp): string {
   if (force === 'on' || replyHost === '0.0.0.0') return controlHost;
   if (force === 'off') return replyHost;
-  // auto: a private/unroutable address from a server reached over a routable one is a NAT artefact.
-  return isPrivateV4(replyHost) && net.isIPv4(controlHost) && !isPrivateV4(controlHost) ? controlHost : replyHost;
+  // auto: a private/unroutable address from a server reached over a routable one (an address, or
+  // through a proxy a name) is a NAT artefact.
+  const routable = net.isIPv4(controlHost) ? !isPrivateV4(controlHost) : !net.isIP(controlHost);
+  return isPrivateV4(replyHost) && routable ? controlHost : replyHost;
 }
 
 /** `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)`. */
@@ -179,7 +183,8 @@ export class FtpConnection {
   }
 
   private async openPassive(): Promise<DataChannel> {
-    const ctrl = this.controlHost();
+    const proxy = this.data.proxy;
+    const ctrl = proxy?.controlHost ?? this.controlHost();
     let host = ctrl;
     let port: number;
     if (net.isIPv6(ctrl)) port = parseEpsv((await this.expect('EPSV', 'EFAILURE')).message);
@@ -188,7 +193,7 @@ export class FtpConnection {
       host = pasvHost(t.host, ctrl, this.data.forcePasvIp);
       port = t.port;
     }
-    const raw = await connectTcp(host, port, this.data.timeoutMs);
+    const raw = proxy ? await proxy.connect(host, port, this.data.timeoutMs).catch((e: unknown) => Promise.reject(dataError(e))) : await connectTcp(host, port, this.data.timeoutMs);
     let secured: net.Socket | undefined;
     const ready = this.secure(raw).then((s) => (secured = s));
     ready.catch(() => {});
@@ -241,6 +246,7 @@ export class FtpConnection {
    * connection is usable and the server's preliminary reply (150/125) has arrived.
    */
   async transfer(command: string, opts: { start?: number; fallback550?: TransportErrorCode } = {}): Promise<Transfer> {
+    if (!this.data.passive && this.data.proxy) throw new TransportError('EFAILURE', ['Active mode cannot be used through a proxy: the server cannot connect back. Use passive mode (-passive=on).']);
     const ch = this.data.passive ? await this.openPassive() : await this.openActive();
     if (opts.start) {
       try {
