@@ -10,7 +10,7 @@ import { ScriptError } from '../interpreter/errors.js';
 import { ConnectError, type SshOptions } from '../transports/ssh-connect.js';
 import { proxyFromRaw, type ProxySettings } from '../transports/proxy.js';
 import type { Transport } from '../transports/transport.js';
-import { defaultCachePath } from './host-key.js';
+import { defaultCachePath, type HostKeyInfo } from './host-key.js';
 import { defaultPort, type FtpTls, parseSessionUrl, type Protocol, sessionDisplayName, type SessionUrl } from './session-url.js';
 import type { Session } from './session.js';
 import { defaultReadOnlyKnownHosts, verifyHostKey } from './verify-host-key.js';
@@ -46,6 +46,8 @@ export const HONOURED_RAW = new Set([
   'name', 'fsprotocol', 'exitcode1iserror', 'minTlsVersion'.toLowerCase(), 'maxtlsversion', 'ftpuseMlsd'.toLowerCase(),
   'addressfamily', 'cipher', 'kex', 'ftplistall', 'ftphost', 'ftppingtype', 'ftppinginterval',
   'proxymethod', 'proxyhost', 'proxyport', 'proxyusername', 'proxypassword', 'proxylocalhost',
+  'tunnel', 'tunnelhostname', 'tunnelportnumber', 'tunnelusername', 'tunnelpasswordplain', 'tunnelpublickeyfile',
+  'tunnelhostkey', 'tunnelpassphrase', 'tunnellocalportnumber',
 ]);
 
 async function readSecretFile(ctx: Context, file: string): Promise<string> {
@@ -106,6 +108,7 @@ export async function sessionSpec(ctx: Context, node: CommandNode): Promise<Sess
   const explicit = onOff('explicit') ?? onOff('explicittls') ?? onOff('explicitssl');
   if (implicit !== undefined) tls = implicit ? 'implicit' : tls === 'implicit' ? 'none' : tls;
   if (explicit !== undefined) tls = explicit ? 'explicit' : tls === 'explicit' ? 'none' : tls;
+  if (protocol === 'ftp' && rawOn(raw.get('tunnel'))) throw new ScriptError('An SSH tunnel (raw setting Tunnel) is supported by winscript for SFTP and SCP sessions only; it would not be used, so the session is not opened.');
   if (protocol === 'webdav' || protocol === 's3') throw new ScriptError(`The ${protocol === 's3' ? 'S3' : 'WebDAV'} protocol is not supported by winscript.`);
 
   const fromFiles = Boolean(sw('passwordsfromfiles'));
@@ -154,30 +157,53 @@ export async function sessionSpec(ctx: Context, node: CommandNode): Promise<Sess
 
 /** The secrets of a spec, for scrubbing logs. */
 export function secretsOf(spec: SessionSpec): string[] {
-  return [spec.password, spec.passphrase, spec.raw.get('passwordplain'), spec.raw.get('proxypassword')].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [spec.password, spec.passphrase, spec.raw.get('passwordplain'), spec.raw.get('proxypassword'), spec.raw.get('tunnelpasswordplain'), spec.raw.get('tunnelpassphrase')].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 /** SSH options (SFTP and SCP) for a spec. `quiet` suppresses the status lines (pool connections). */
-export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean): Promise<SshOptions> {
-  let key: SshOptions['key'];
-  if (spec.privateKeyFile) {
-    const file = spec.privateKeyFile;
-    // Loaded on demand: the key parser pulls in ssh2 and Argon2, which scripts without keys never need.
-    const { loadPrivateKey, KeyError } = await import('./keys.js');
-    try {
-      const bytes = file.startsWith('@') ? Buffer.from(file.slice(1), 'hex') : await fsp.readFile(ctx.localPath(file));
-      key = loadPrivateKey(bytes, { fileName: file.startsWith('@') ? '(in-memory key)' : file, passphrase: spec.passphrase });
-    } catch (e) {
-      if (e instanceof KeyError) throw new ScriptError(e.message);
-      if (e instanceof ScriptError) throw e;
-      throw new ScriptError([`Unable to open key file "${file}".`, (e as Error).message]);
-    }
+async function loadKey(ctx: Context, file: string | undefined, passphrase: string | undefined): Promise<SshOptions['key']> {
+  if (!file) return undefined;
+  // Loaded on demand: the key parser pulls in ssh2 and Argon2, which scripts without keys never need.
+  const { loadPrivateKey, KeyError } = await import('./keys.js');
+  try {
+    const bytes = file.startsWith('@') ? Buffer.from(file.slice(1), 'hex') : await fsp.readFile(ctx.localPath(file));
+    return loadPrivateKey(bytes, { fileName: file.startsWith('@') ? '(in-memory key)' : file, passphrase });
+  } catch (e) {
+    if (e instanceof KeyError) throw new ScriptError(e.message);
+    if (e instanceof ScriptError) throw e;
+    throw new ScriptError([`Unable to open key file "${file}".`, (e as Error).message]);
   }
+}
+
+const rawOn = (v: string | undefined) => v !== undefined && /^(1|on|true|yes)$/i.test(v.trim());
+
+/** SSH options (SFTP and SCP) for a spec. `quiet` suppresses the status lines (pool connections). */
+export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean): Promise<SshOptions> {
+  const key = await loadKey(ctx, spec.privateKeyFile, spec.passphrase);
   const print = (l: string) => {
     if (!quiet) ctx.out.line(l);
   };
   const batch = ctx.options.batch !== 'off';
-  return {
+  const hostKeyCheck = (host: string, port: number, hostkey: string | undefined, urlFingerprint: string | undefined) => (info: HostKeyInfo) =>
+    verifyHostKey(info, {
+      host,
+      port,
+      hostkey,
+      urlFingerprint,
+      iniNul: ctx.config.iniNul,
+      cacheFile: ctx.config.hostKeyCache ?? defaultCachePath(ctx.env),
+      readOnlyFiles: defaultReadOnlyKnownHosts(ctx.env),
+      print,
+      ask:
+        batch || quiet || !ctx.stdin.isTTY || ctx.config.nointeractiveinput
+          ? undefined
+          : async (lines) => {
+              for (const l of lines) ctx.out.line(l);
+              const a = await ctx.ask([], ['Yes', 'No', 'Cancel']);
+              return a === 'Yes' ? 'cache' : a === 'No' ? 'once' : 'cancel';
+            },
+    });
+  const opts: SshOptions = {
     host: spec.host,
     port: spec.port,
     username: spec.user,
@@ -188,28 +214,31 @@ export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean
     keepaliveSec: Number(spec.raw.get('pingintervalsecs') ?? 0) || undefined,
     status: print,
     askPassword: async (prompt) => (quiet ? undefined : askSecret(ctx, prompt, { visible: false })),
-    verifyHostKey: (info) =>
-      verifyHostKey(info, {
-        host: spec.host,
-        port: spec.port,
-        hostkey: spec.hostkey,
-        urlFingerprint: spec.urlFingerprint,
-        iniNul: ctx.config.iniNul,
-        cacheFile: ctx.config.hostKeyCache ?? defaultCachePath(ctx.env),
-        readOnlyFiles: defaultReadOnlyKnownHosts(ctx.env),
-        print,
-        ask:
-          batch || quiet || !ctx.stdin.isTTY || ctx.config.nointeractiveinput
-            ? undefined
-            : async (lines) => {
-                for (const l of lines) ctx.out.line(l);
-                const a = await ctx.ask([], ['Yes', 'No', 'Cancel']);
-                return a === 'Yes' ? 'cache' : a === 'No' ? 'once' : 'cancel';
-              },
-      }),
+    verifyHostKey: hostKeyCheck(spec.host, spec.port, spec.hostkey, spec.urlFingerprint),
     debug: ctx.config.logLevel >= 2 ? (l) => ctx.out.debug(l, 2) : undefined,
     proxy: spec.proxy,
   };
+  const raw = spec.raw;
+  if (rawOn(raw.get('tunnel'))) {
+    const host = raw.get('tunnelhostname')?.trim();
+    if (!host) throw new ScriptError('Tunnel is on (raw setting Tunnel) but no tunnel host is given (TunnelHostName).');
+    const portText = raw.get('tunnelportnumber')?.trim();
+    const port = portText && /^\d+$/.test(portText) ? Number(portText) : 22;
+    // The tunnel's own credentials; its connection lines stay quiet, its host key is checked like any other.
+    opts.tunnel = {
+      ...opts,
+      host,
+      port,
+      username: raw.get('tunnelusername') ?? spec.user,
+      password: raw.get('tunnelpasswordplain'),
+      key: await loadKey(ctx, raw.get('tunnelpublickeyfile'), raw.get('tunnelpassphrase')),
+      status: () => {},
+      askPassword: async () => undefined,
+      verifyHostKey: hostKeyCheck(host, port, raw.get('tunnelhostkey'), undefined),
+      tunnel: undefined,
+    };
+  }
+  return opts;
 }
 
 /** Connects one transport for a spec. */

@@ -364,12 +364,14 @@ class CommandStdin extends Writable {
 
 /** Connects, authenticates (same code and messages as SFTP) and probes the shell. Throws ConnectError with WinSCP's lines. */
 export async function connectScp(opts: SshOptions): Promise<ScpTransport> {
-  const { address, sock } = await sshEndpoint(opts);
+  const { address, sock, release } = await sshEndpoint(opts);
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
   const client = new ssh2.Client();
   let lastError: unknown;
   client.on('error', (e: unknown) => (lastError = e));
   noDelay(client);
+  // The tunnel's own connection lives as long as this one.
+  if (release) client.once('close', release);
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -379,6 +381,7 @@ export async function connectScp(opts: SshOptions): Promise<ScpTransport> {
     });
   } catch (e) {
     client.end();
+    release?.();
     throw new ConnectError(connectErrorLines(lastError ?? e, opts, state));
   }
   opts.status('Authenticated.');

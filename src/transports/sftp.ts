@@ -515,10 +515,12 @@ class SftpWriteStream extends Writable {
 
 /** Connects, authenticates and opens the SFTP channel. Throws ConnectError with WinSCP's lines. */
 export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
-  const { address, sock } = await sshEndpoint(opts);
+  const { address, sock, release } = await sshEndpoint(opts);
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
   const ssh = new ssh2.Client();
   noDelay(ssh);
+  // The tunnel's own connection lives as long as this one.
+  if (release) ssh.once('close', release);
   try {
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
       const fail = (e: unknown) => reject(e);
@@ -541,6 +543,7 @@ export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
     ssh.removeAllListeners('error');
     ssh.on('error', () => {});
     ssh.end();
+    release?.();
     throw new ConnectError(connectErrorLines(e, opts, state));
   }
 }

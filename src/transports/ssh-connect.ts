@@ -5,6 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { AuthenticationType, Client, ConnectConfig } from 'ssh2';
 import { describeHostKey, type HostKeyInfo } from '../session/host-key.js';
 import type { LoadedKey } from '../session/keys.js';
@@ -34,6 +35,8 @@ export interface SshOptions {
   algorithms?: ConnectConfig['algorithms'];
   /** Proxy (raw settings ProxyMethod, ProxyHost, …). */
   proxy?: ProxySettings;
+  /** SSH tunnel (raw settings Tunnel, TunnelHostName, …): the connection is forwarded through this host. */
+  tunnel?: SshOptions;
 }
 
 export { ConnectError } from './connect-error.js';
@@ -49,12 +52,26 @@ export async function resolveHost(host: string, status: (l: string) => void): Pr
   }
 }
 
+/** Where an SSH connection goes: an address to connect to, or a stream already connected. */
+export interface SshEndpoint {
+  address: string;
+  sock?: Duplex;
+  /** Closes what carries `sock` (the tunnel's own SSH connection). */
+  release?(): void;
+}
+
 /**
  * Where the SSH connection goes, with the `Searching for host...` and `Connecting to host...`
- * lines: the resolved address, or a socket already connected through the proxy (which resolves
- * the name itself).
+ * lines: the resolved address, a socket already connected through the proxy (which resolves the
+ * name itself), or a channel forwarded by the tunnel host (which resolves it too).
  */
-export async function sshEndpoint(opts: SshOptions): Promise<{ address: string; sock?: net.Socket }> {
+export async function sshEndpoint(opts: SshOptions): Promise<SshEndpoint> {
+  if (opts.tunnel) {
+    opts.status('Opening tunnel...');
+    const t = await openTunnel(opts.tunnel, opts.host, opts.port);
+    opts.status('Connecting to host...');
+    return { address: opts.host, ...t };
+  }
   if (useProxy(opts.proxy, opts.host)) {
     opts.status('Searching for host...');
     opts.status('Connecting to host...');
@@ -63,6 +80,45 @@ export async function sshEndpoint(opts: SshOptions): Promise<{ address: string; 
   const address = await resolveHost(opts.host, opts.status);
   opts.status('Connecting to host...');
   return { address };
+}
+
+/**
+ * Connects and authenticates to the tunnel host (its own host-key check, credentials and proxy)
+ * and opens a direct-tcpip channel from it to host:port. Errors name the tunnel host.
+ */
+async function openTunnel(tunnel: SshOptions, host: string, port: number): Promise<{ sock: Duplex; release(): void }> {
+  const { default: ssh2 } = await import('ssh2');
+  const endpoint = await sshEndpoint(tunnel);
+  const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
+  const client = new ssh2.Client();
+  noDelay(client);
+  let lastError: unknown;
+  client.on('error', (e: unknown) => (lastError = e));
+  const release = () => {
+    client.end();
+    endpoint.release?.();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', reject);
+      client.once('close', () => reject(lastError ?? new Error('Connection closed by the server.')));
+      client.connect(sshConfig(tunnel, endpoint.address, state, endpoint.sock));
+    });
+  } catch (e) {
+    release();
+    throw new ConnectError([`Cannot open tunnel through ${tunnel.host}:${tunnel.port}.`, ...connectErrorLines(lastError ?? e, tunnel, state)]);
+  }
+  try {
+    const sock = await new Promise<Duplex>((resolve, reject) =>
+      client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel))),
+    );
+    sock.once('close', release);
+    return { sock, release };
+  } catch (e) {
+    release();
+    throw new ConnectError([`Cannot open tunnel through ${tunnel.host}:${tunnel.port} to ${host}:${port}: ${(e as Error).message}.`, 'Connection failed.']);
+  }
 }
 
 /** State of one connection attempt: which methods were tried, what failed, the host key. */
@@ -77,7 +133,7 @@ export interface AuthState {
  * Builds the ssh2 configuration: host-key hook, authentication order (key file, agent,
  * password or keyboard-interactive with the same password), WinSCP's messages.
  */
-export function sshConfig(opts: SshOptions, address: string, state: AuthState, sock?: net.Socket): ConnectConfig {
+export function sshConfig(opts: SshOptions, address: string, state: AuthState, sock?: Duplex): ConnectConfig {
   let password = opts.password;
   const queue: ('publickey' | 'agent' | 'password' | 'keyboard-interactive')[] = [];
   if (opts.key) queue.push('publickey');
