@@ -2,6 +2,7 @@
  * Helpers shared by the remote commands: path resolution, error wrapping with the server's
  * detail lines, and operand selection (wildcards in the last component, sync spec §1.10).
  */
+import { isInBin, moveToBin, type RecycleBin } from '../session/recycle-bin.js';
 import type { Context } from '../interpreter/context.js';
 import { ScriptError } from '../interpreter/errors.js';
 import { singleMaskMatch } from '../masks/file-mask.js';
@@ -116,8 +117,15 @@ export function unsafeNameError(dir: string, name: string): ScriptError {
   return new ScriptError([`Refusing the file name '${name}' listed in '${dir}': it is not a plain file name.`]);
 }
 
-/** Removes a path, directories recursively (contents first). */
-export async function removeRecursive(t: Transport, path: string, entry: Entry): Promise<void> {
+/**
+ * Removes a path, directories recursively (contents first); with the session's recycle bin
+ * (DeleteToRecycleBin) the file or whole directory is moved there instead.
+ */
+export async function removeRecursive(t: Transport, path: string, entry: Entry, bin?: RecycleBin): Promise<void> {
+  if (bin?.deletes && !isInBin(bin, path)) {
+    await moveToBin(t, bin, path);
+    return;
+  }
   if (entry.type === 'dir') {
     for (const child of await t.list(path)) {
       if (!isSafeName(child.name)) throw unsafeNameError(path, child.name);

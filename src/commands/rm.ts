@@ -17,7 +17,7 @@ export const rm: CommandHandler = async (ctx, node) => {
   for (const item of selected) {
     for (;;) {
       try {
-        await removeRecursive(s.transport, item.path, item.entry);
+        await removeRecursive(s.transport, item.path, item.entry, s.recycleBin);
         ctx.out.operation({ kind: 'rm', values: [['filename', item.path]], success: true, recursive: item.entry.type === 'dir' || undefined });
         ctx.out.line(item.shown);
         break;

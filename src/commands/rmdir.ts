@@ -9,7 +9,7 @@ export const rmdir: CommandHandler = async (ctx, node) => {
     try {
       const entry = await s.transport.lstat(path);
       if (entry.type !== 'dir') throw remoteFail(`Error deleting file '${p.value}'.`, new Error('Not a directory.'));
-      await removeRecursive(s.transport, path, entry);
+      await removeRecursive(s.transport, path, entry, s.recycleBin);
       ctx.out.operation({ kind: 'rm', values: [['filename', path]], success: true, recursive: true });
       ctx.out.line(p.value);
     } catch (e) {

@@ -12,6 +12,7 @@ import { proxyFromRaw, type ProxySettings } from '../transports/proxy.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultCachePath, type HostKeyInfo } from './host-key.js';
 import { defaultPort, type FtpTls, parseSessionUrl, type Protocol, sessionDisplayName, type SessionUrl } from './session-url.js';
+import { recycleBinFromRaw } from './recycle-bin.js';
 import type { Session } from './session.js';
 import { defaultReadOnlyKnownHosts, verifyHostKey } from './verify-host-key.js';
 import { askSecret } from './ask-secret.js';
@@ -48,6 +49,7 @@ export const HONOURED_RAW = new Set([
   'proxymethod', 'proxyhost', 'proxyport', 'proxyusername', 'proxypassword', 'proxylocalhost',
   'tunnel', 'tunnelhostname', 'tunnelportnumber', 'tunnelusername', 'tunnelpasswordplain', 'tunnelpublickeyfile',
   'tunnelhostkey', 'tunnelpassphrase', 'tunnellocalportnumber',
+  'deletetorecyclebin', 'overwrittentorecyclebin', 'recyclebinpath',
 ]);
 
 async function readSecretFile(ctx: Context, file: string): Promise<string> {
@@ -291,6 +293,7 @@ export async function openSession(ctx: Context, spec: SessionSpec): Promise<Sess
       cwd,
       home,
       pool: [],
+      recycleBin: recycleBinFromRaw(spec.raw, home),
       connectAnother: transport.capabilities.maxConnections > 1 ? () => connectTransport(ctx, spec, true) : undefined,
     };
   } catch (e) {

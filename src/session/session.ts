@@ -2,6 +2,7 @@
  * The virtual session commands talk to: one transport plus the remote working directory.
  * Sessions are opened by `open` and numbered from 1 in the interpreter context.
  */
+import type { RecycleBin } from './recycle-bin.js';
 import type { Transport } from '../transports/transport.js';
 
 export interface Session {
@@ -22,6 +23,8 @@ export interface Session {
   connectAnother?: () => Promise<Transport>;
   /** Extra connections opened by connectAnother, closed with the session. */
   pool: Transport[];
+  /** Raw settings DeleteToRecycleBin / OverwrittenToRecycleBin: where removed remote files go. */
+  recycleBin?: RecycleBin;
 }
 
 export async function closeSession(s: Session): Promise<void> {

@@ -92,7 +92,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     for (;;) {
       try {
         if (a.kind === 'delete-remote') {
-          await removeRecursive(input.session.transport, a.remotePath, a.remote!);
+          await removeRecursive(input.session.transport, a.remotePath, a.remote!, input.session.recycleBin);
           ctx.out.operation({ kind: 'rm', values: [['filename', a.remotePath]], success: true, recursive: a.isDir || undefined });
           ctx.out.line(`'${a.remotePath}' deleted`);
         } else {

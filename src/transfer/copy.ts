@@ -9,6 +9,7 @@
  * smaller files in place (deleting the old version when the transfer fails). winscript always
  * uses it; the resume threshold still decides whether a leftover `.filepart` is resumed.
  */
+import { moveToBin, type RecycleBin } from '../session/recycle-bin.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Entry, isTransportError, type Transport } from '../transports/transport.js';
@@ -46,6 +47,8 @@ export interface CopyJob {
   /** What is known of the `.filepart` and the target (undefined = unknown, null = absent). */
   tempEntry?: Entry | null;
   targetEntry?: Entry | null;
+  /** OverwrittenToRecycleBin: an existing target is moved here before it is replaced. */
+  recycleBin?: RecycleBin;
 }
 
 export interface CopyResult {
@@ -148,6 +151,11 @@ function tagSide(e: unknown, side: 'from' | 'to'): unknown {
   return e;
 }
 
+async function recycleTarget(job: CopyJob): Promise<void> {
+  const target = job.targetEntry !== undefined ? job.targetEntry : await statOrNull(job.to.t, job.to.path);
+  if (target && target.type === 'file') await moveToBin(job.to.t, job.recycleBin!, job.to.path);
+}
+
 export async function copyFile(job: CopyJob): Promise<CopyResult> {
   const { from, to } = job;
   const tempPath = job.temp ? to.path + PART_SUFFIX : to.path;
@@ -174,6 +182,8 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
     }
   }
 
+  // A target written in place (no .filepart) is recycled before its content is replaced.
+  if (job.recycleBin && !job.temp && !append && writeStart === undefined) await recycleTarget(job);
   job.progress?.setStart(start);
   const inProtocolTime = to.t.capabilities.protocol === 'sftp' || to.t.capabilities.protocol === 'scp';
   const mtimeOnWrite = job.preserveTime && job.mtime !== undefined && inProtocolTime ? job.mtime : undefined;
@@ -215,7 +225,10 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
       if (mtimeOnWrite === undefined) await to.t.setTimes(tempPath, job.mtime);
       touched = true;
     }
-    if (job.temp) await to.t.rename(tempPath, to.path);
+    if (job.temp) {
+      if (job.recycleBin) await recycleTarget(job);
+      await to.t.rename(tempPath, to.path);
+    }
     if (job.setMode !== undefined && to.t.capabilities.canChmod) {
       await to.t.chmod(to.path, job.setMode);
       chmodded = true;

@@ -4,6 +4,7 @@
  * confirmation, `-delete` (move), time and permission preservation, progress lines and the XML
  * log records (sync spec §5).
  */
+import { isInBin, moveToBin, type RecycleBin } from '../session/recycle-bin.js';
 import path from 'node:path';
 import type { Context } from '../interpreter/context.js';
 import { ScriptError } from '../interpreter/errors.js';
@@ -38,10 +39,12 @@ export interface TransferRun {
   pool?: ConnectionPool;
   /** Items of a directory transferred at once (1 = one by one, as WinSCP). */
   parallel: number;
+  /** The remote side's recycle bin (raw settings DeleteToRecycleBin, OverwrittenToRecycleBin). */
+  recycleBin?: RecycleBin;
 }
 
 export function newRun(ctx: Context, settings: TransferSettings, direction: 'upload' | 'download', src: Transport, dst: Transport, srcRoot?: string): TransferRun {
-  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map(), failures: 0, parallel: 1 };
+  return { ctx, settings, direction, src, dst, meter: new SpeedMeter(), srcRoot, dstListings: new Map(), failures: 0, parallel: 1, recycleBin: ctx.session?.recycleBin };
 }
 
 /** What the target directory holds (null when it cannot be listed, e.g. it does not exist). */
@@ -285,6 +288,7 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
       signal: ctx.abortController.signal,
       tempEntry: part,
       targetEntry: listing ? existing : undefined,
+      recycleBin: run.direction === 'upload' && run.recycleBin?.overwrites && !isInBin(run.recycleBin, dstPath) ? run.recycleBin : undefined,
     });
   for (;;) {
     try {
@@ -315,7 +319,9 @@ async function transferFile(run: TransferRun, srcPath: string, e: Entry, dstPath
   }
   if (settings.deleteSource) {
     try {
-      await src.remove(srcPath);
+      const bin = run.direction === 'download' && run.recycleBin?.deletes && !isInBin(run.recycleBin, srcPath) ? run.recycleBin : undefined;
+      if (bin) await moveToBin(src, bin, srcPath);
+      else await src.remove(srcPath);
       if (run.direction === 'download') ctx.out.operation({ kind: 'rm', values: [['filename', srcPath]], success: true });
     } catch (err) {
       const lines = [`Error deleting file '${srcPath}'.`, ...(isTransportError(err) ? err.details : [String(err)])];
