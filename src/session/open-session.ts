@@ -49,7 +49,7 @@ export const HONOURED_RAW = new Set([
   'proxymethod', 'proxyhost', 'proxyport', 'proxyusername', 'proxypassword', 'proxylocalhost',
   'tunnel', 'tunnelhostname', 'tunnelportnumber', 'tunnelusername', 'tunnelpasswordplain', 'tunnelpublickeyfile',
   'tunnelhostkey', 'tunnelpassphrase', 'tunnellocalportnumber',
-  'deletetorecyclebin', 'overwrittentorecyclebin', 'recyclebinpath',
+  'deletetorecyclebin', 'overwrittentorecyclebin', 'recyclebinpath', 'sftpserver',
 ]);
 
 async function readSecretFile(ctx: Context, file: string): Promise<string> {
@@ -219,6 +219,7 @@ export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean
     verifyHostKey: hostKeyCheck(spec.host, spec.port, spec.hostkey, spec.urlFingerprint),
     debug: ctx.config.logLevel >= 2 ? (l) => ctx.out.debug(l, 2) : undefined,
     proxy: spec.proxy,
+    sftpServer: spec.raw.get('sftpserver'),
   };
   const raw = spec.raw;
   if (rawOn(raw.get('tunnel'))) {

@@ -513,6 +513,36 @@ class SftpWriteStream extends Writable {
   }
 }
 
+/**
+ * Opens the SFTP channel: the server's `sftp` subsystem, or with raw setting SftpServer (e.g.
+ * `sudo /usr/lib/openssh/sftp-server`) that command, run with exec. ssh2 only knows the
+ * subsystem request, so its request is swapped for an exec request for this one channel.
+ */
+function openSftpChannel(ssh: Client, server: string | undefined, cb: (err: Error | undefined, sftp?: SFTPWrapper) => void): void {
+  const command = server?.trim();
+  if (!command || command.toLowerCase() === 'default') {
+    ssh.sftp(cb);
+    return;
+  }
+  type Proto = { subsystem(chan: number, name: string, wantReply: boolean): unknown; exec(chan: number, cmd: string, wantReply: boolean): unknown };
+  const proto = (ssh as unknown as { _protocol: Proto })._protocol;
+  const subsystem = proto.subsystem;
+  proto.subsystem = function (chan, _name, wantReply) {
+    proto.subsystem = subsystem;
+    return proto.exec.call(this, chan, command, wantReply);
+  };
+  ssh.sftp((err, sftp) => {
+    proto.subsystem = subsystem;
+    cb(err, sftp);
+  });
+}
+
+/** A channel that did not start speaking SFTP: WinSCP's message, with what the server said. */
+function sftpStartError(err: Error): Error {
+  if (/SFTP session|subsystem/i.test(err.message)) return new ConnectError(['Cannot initialize SFTP protocol. Is the host running an SFTP server?', err.message]);
+  return err;
+}
+
 /** Connects, authenticates and opens the SFTP channel. Throws ConnectError with WinSCP's lines. */
 export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
   const { address, sock, release } = await sshEndpoint(opts);
@@ -529,7 +559,7 @@ export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
       ssh.once('ready', () => {
         opts.status('Authenticated.');
         opts.status('Starting the session...');
-        ssh.sftp((err, channel) => (err ? reject(err) : resolve(channel)));
+        openSftpChannel(ssh, opts.sftpServer, (err, channel) => (err ? reject(sftpStartError(err)) : resolve(channel!)));
       });
       ssh.connect(sshConfig(opts, address, state, sock));
     });

@@ -35,6 +35,8 @@ export interface SshOptions {
   algorithms?: ConnectConfig['algorithms'];
   /** Proxy (raw settings ProxyMethod, ProxyHost, …). */
   proxy?: ProxySettings;
+  /** Raw setting SftpServer: a command to run instead of the `sftp` subsystem. */
+  sftpServer?: string;
   /** SSH tunnel (raw settings Tunnel, TunnelHostName, …): the connection is forwarded through this host. */
   tunnel?: SshOptions;
 }
