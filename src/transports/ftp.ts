@@ -15,7 +15,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { Client, FTPError, type FTPResponse } from 'basic-ftp';
+import { Client, FTPError, type FTPResponse } from './ftp/basic-ftp.js';
 import type { Context } from '../interpreter/context.js';
 import { RunAborted, ScriptError, UserAbort } from '../interpreter/errors.js';
 import { defaultCachePath } from '../session/host-key.js';

@@ -12,7 +12,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { type Client, FTPError } from 'basic-ftp';
+import { type Client, FTPError } from './basic-ftp.js';
 import { TransportError, type TransportErrorCode } from '../transport.js';
 import { connectionLost, type Reply, replyError, replyLines } from './errors.js';
 
