@@ -46,7 +46,7 @@ export const ls: CommandHandler = async (ctx, node) => {
     throw err;
   }
   if (dir !== '/') {
-    const parent = await s.transport.stat(parentOf(dir)).catch(() => undefined);
+    const parent = s.transport.listedParent?.(dir) ?? (await s.transport.stat(parentOf(dir)).catch(() => undefined));
     entries = [{ ...(parent ?? { type: 'dir', size: 0, precision: 'none' as const }), name: '..', type: 'dir' }, ...entries];
   }
   if (mask !== undefined) {

@@ -71,6 +71,12 @@ function entryType(mode: number): Entry['type'] {
   }
 }
 
+type ReaddirCallback = (err: Error | undefined, list: unknown) => void;
+/** ssh2's readdir with its `full` option, which its type declarations lack. */
+function readdirFull(sftp: SFTPWrapper, handle: Buffer, cb: ReaddirCallback): void {
+  (sftp.readdir as unknown as (h: Buffer, o: { full: boolean }, cb: ReaddirCallback) => void).call(sftp, handle, { full: true }, cb);
+}
+
 /** Owner, group and link count from an SFTP v3 `longname` (ls -l line). */
 function fromLongname(longname: string | undefined): { owner?: string; group?: string; links?: number } {
   if (!longname) return {};
@@ -188,7 +194,8 @@ export class SftpTransport implements Transport {
     try {
       for (;;) {
         const batch = await new Promise<{ filename: string; longname: string; attrs: Stats }[] | undefined>((resolve, reject) =>
-          this.sftp.readdir(handle, (err, list) => {
+          // full: keep `.` and `..` (ssh2 drops them otherwise); `..` is what `ls` shows for the parent.
+          readdirFull(this.sftp, handle, (err, list) => {
             if (err && (err as { code?: number }).code === 1) resolve(undefined); // EOF
             else if (err) reject(sftpError(err));
             else resolve(list as unknown as { filename: string; longname: string; attrs: Stats }[]);
@@ -203,8 +210,16 @@ export class SftpTransport implements Transport {
     return all;
   }
 
+  private lastParent: { dir: string; entry: Entry } | undefined;
+
+  listedParent(dir: string): Entry | undefined {
+    return this.lastParent?.dir === dir ? this.lastParent.entry : undefined;
+  }
+
   async list(dir: string): Promise<Entry[]> {
     const items = await this.readdirAll(dir);
+    const parent = items.find((i) => i.filename === '..');
+    this.lastParent = parent ? { dir, entry: entryFromAttrs('..', parent.attrs, parent.longname) } : undefined;
     const entries = items.filter((i) => i.filename !== '.' && i.filename !== '..').map((i) => entryFromAttrs(i.filename, i.attrs, i.longname));
     // Symlinks: what they point to (type and size of the target) and their text.
     await Promise.all(

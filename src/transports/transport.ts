@@ -140,6 +140,11 @@ export interface Transport {
    */
   readSmall?(path: string, start?: number): Promise<Buffer | undefined>;
   /**
+   * The `..` entry the server returned with the last listing of `dir` (SFTP: with owner names,
+   * which a stat of the parent lacks), for `ls`. Undefined when there is none.
+   */
+  listedParent?(dir: string): Entry | undefined;
+  /**
    * Opens a file for writing. The returned stream's `finish` (or a rejected `close`) tells
    * whether all data arrived; callers use `stream/promises.pipeline`.
    */

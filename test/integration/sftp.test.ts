@@ -472,3 +472,14 @@ describe('parallel streamed transfers', () => {
     for (const [n, d] of files) assert.ok(fs.readFileSync(path.join(back, n)).equals(d), n);
   });
 });
+
+describe('ls parent entry', () => {
+  test("the '..' line is the server's own entry, with owner names and link count (not a numeric stat)", async (s) => {
+    const dir = remote(s, 'lsparent', 'inner');
+    fs.mkdirSync(dir, { recursive: true });
+    own(s, remote(s, 'lsparent'));
+    const r = await run(s, `ls ${dir}`);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, new RegExp(`^drwxr-xr-x +3 ${s.user} +${s.user} +\\d+ .* \\.\\.$`, 'm'));
+  });
+});
