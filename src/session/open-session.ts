@@ -49,7 +49,7 @@ export const HONOURED_RAW = new Set([
   'proxymethod', 'proxyhost', 'proxyport', 'proxyusername', 'proxypassword', 'proxylocalhost',
   'tunnel', 'tunnelhostname', 'tunnelportnumber', 'tunnelusername', 'tunnelpasswordplain', 'tunnelpublickeyfile',
   'tunnelhostkey', 'tunnelpassphrase', 'tunnellocalportnumber',
-  'deletetorecyclebin', 'overwrittentorecyclebin', 'recyclebinpath', 'sftpserver',
+  'deletetorecyclebin', 'overwrittentorecyclebin', 'recyclebinpath', 'sftpserver', 'timedifference', 'timedifferenceauto',
 ]);
 
 async function readSecretFile(ctx: Context, file: string): Promise<string> {

@@ -36,7 +36,7 @@ import {
 } from './ftp/certificate.js';
 import { type ForcePasvIp, FtpConnection } from './ftp/connection.js';
 import { replyLines } from './ftp/errors.js';
-import { FtpSessionTimes } from './ftp/times.js';
+import { FtpSessionTimes, parseTimeDifference } from './ftp/times.js';
 import { type FtpFeatures, FtpTransport, normaliseAlgorithm } from './ftp/transport.js';
 
 /** The FTP Transport class (for type checks and tests). */
@@ -56,7 +56,14 @@ const shared = new WeakMap<SessionSpec, SessionShared>();
 function sharedFor(spec: SessionSpec): SessionShared {
   let s = shared.get(spec);
   if (!s) {
-    s = { times: new FtpSessionTimes(true), certificates: new Set() };
+    // TimeDifferenceAuto (default on): detect the LIST offset from MDTM; TimeDifference is the
+    // manual offset, used when detection is off or finds nothing.
+    const manual = spec.raw.get('timedifference');
+    const offset = manual === undefined ? 0 : parseTimeDifference(manual);
+    if (offset === undefined) throw new ConnectError([`Invalid value '${manual}' of raw setting TimeDifference (16 hex digits of a double of days, e.g. 555555555555A5BF = -1 hour).`, 'Connection failed.']);
+    const auto = spec.raw.get('timedifferenceauto');
+    s = { times: new FtpSessionTimes(auto === undefined || !/^(0|off|false|no)$/i.test(auto.trim())), certificates: new Set() };
+    s.times.offset = offset;
     shared.set(spec, s);
   }
   return s;

@@ -186,6 +186,27 @@ describe('FTP sessions', () => {
     for (const [f, t] of files) assert.equal(fs.statSync(path.join(target, f)).mtimeMs, t, f);
   });
 
+  test('none', 'raw TimeDifference (hex double of days) shifts LIST times when TimeDifferenceAuto is off; a bad value fails', async (s) => {
+    const dir = remoteDir(s, 'timediff');
+    fs.writeFileSync(path.join(dir, 'listed.txt'), 'x');
+    fs.utimesSync(path.join(dir, 'listed.txt'), RECENT / 1000, RECENT / 1000);
+    execFileSync('chown', [s.user, path.join(dir, 'listed.txt')]);
+    const minutes = async (settings: string) => {
+      const r = await run(s, `${openLine(s)} -rawsettings ${settings}`, `ls ${dir}/list*.txt`);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.ok(!r.stderr.includes('ignored'), r.stderr);
+      const m = / (\d{1,2}):(\d\d) listed\.txt$/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      return Number(m[1]) * 60 + Number(m[2]);
+    };
+    const plain = await minutes('TimeDifferenceAuto=0 TimeDifference=0000000000000000');
+    const shifted = await minutes('TimeDifferenceAuto=0 TimeDifference=555555555555A5BF');
+    assert.equal((plain - shifted + 1440) % 1440, 60);
+    const bad = await run(s, `${openLine(s)} -rawsettings TimeDifference=nonsense`, 'exit');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /Invalid value 'nonsense' of raw setting TimeDifference/);
+  });
+
   test('none', 'get of a missing file fails with exit 1', async (s) => {
     const r = await run(s, openLine(s), `get missing.txt ${tmp}/`);
     assert.equal(r.code, 1);

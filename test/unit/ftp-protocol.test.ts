@@ -79,3 +79,15 @@ describe('session replies and raw settings', () => {
     assert.deepEqual(['SHA-256', 'sha1', 'Sha-512', 'MD5', 'crc'].map(normaliseAlgorithm), ['sha256', 'sha1', 'sha512', 'md5', 'crc32']);
   });
 });
+
+describe('raw TimeDifference', () => {
+  it('reads the hex form of a little-endian double of days, and plain days', async () => {
+    const { parseTimeDifference } = await import('../../src/transports/ftp/times.js');
+    assert.equal(parseTimeDifference('555555555555A5BF'), -3_600_000);
+    assert.equal(parseTimeDifference('0000000000000000'), 0);
+    assert.equal(parseTimeDifference('0.125'), 3 * 3_600_000);
+    assert.equal(parseTimeDifference('-1.5'), -36 * 3_600_000);
+    assert.equal(parseTimeDifference('2'), undefined);
+    assert.equal(parseTimeDifference('1h'), undefined);
+  });
+});

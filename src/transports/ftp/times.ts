@@ -17,6 +17,22 @@ import type { ListedEntry } from './list-parse.js';
 
 const MAX_OFFSET_MS = 48 * 3600 * 1000;
 
+/**
+ * Raw setting TimeDifference (manual LIST time-zone offset, added to listed times) in ms:
+ * WinSCP stores a double of days as 16 hex digits of its little-endian bytes
+ * (`555555555555A5BF` = -1 hour); a plain decimal number of days is taken too. undefined =
+ * not understood.
+ */
+export function parseTimeDifference(v: string): number | undefined {
+  const t = v.trim();
+  let days: number;
+  if (/^[0-9a-f]{16}$/i.test(t)) days = Buffer.from(t, 'hex').readDoubleLE(0);
+  else if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)) days = Number(t);
+  else return undefined;
+  if (!Number.isFinite(days) || Math.abs(days) >= 2) return undefined;
+  return Math.round(days * 86_400_000 / 1000) * 1000;
+}
+
 /** LIST times of these precisions are shifted by the session's time-zone offset. */
 export function shiftable(p: TimePrecision): boolean {
   return p === 'mdhm' || p === 'ymdhm' || p === 'full';
