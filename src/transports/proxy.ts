@@ -115,11 +115,9 @@ function readReply(sock: net.Socket, enough: (buf: Buffer) => number | undefined
 }
 
 async function socks4(sock: net.Socket, proxy: ProxySettings, host: string, port: number): Promise<void> {
-  let ip = net.isIPv4(host) ? host : undefined;
-  if (!ip && !net.isIP(host)) ip = await lookup(host, { family: 4 }).then((r) => r.address, () => undefined);
-  if (!ip) {
-    if (net.isIPv6(host)) throw proxyFail(proxy, 'SOCKS4 cannot connect to an IPv6 address');
-  }
+  if (net.isIPv6(host)) throw proxyFail(proxy, 'SOCKS4 cannot connect to an IPv6 address');
+  // A name that does not resolve here is sent to the proxy to resolve (SOCKS4A).
+  const ip = net.isIPv4(host) ? host : await lookup(host, { family: 4 }).then((r) => r.address, () => undefined);
   const user = Buffer.from(`${proxy.username ?? ''}\0`, 'utf8');
   // SOCKS4A: address 0.0.0.x and the name after the user id, resolved by the proxy.
   const addr = ip ? Buffer.from(ip.split('.').map(Number)) : Buffer.from([0, 0, 0, 1]);
