@@ -100,6 +100,17 @@ describe('SSH through a proxy', () => {
     assert.ok(p.tunnels.length >= 1 && p.tunnels.every((t) => t === `127.0.0.1:${s.port}`), p.tunnels.join(' '));
   });
 
+  sshTest('names the client cannot resolve go to the proxy to resolve (SOCKS4A, SOCKS5 domain names)', async (s) => {
+    for (const kind of ['socks4', 'socks5'] as const) {
+      const p = await proxy(kind);
+      const r = await runCli(['/ini=nul', '/command', 'option batch abort', `open sftp://u:p@no-such-host.invalid:2222/ -hostkey=* ${raw(p)}`, 'exit']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, kind === 'socks4' ? /^Proxy error: SOCKS4 request rejected \(code 91\)$/m : /^Proxy error: SOCKS5 proxy: connection refused$/m);
+      assert.ok(!r.stdout.includes('does not exist'), r.stdout);
+      assert.deepEqual(p.refused, ['no-such-host.invalid:2222 unreachable']);
+    }
+  });
+
   sshTest('a connection to the local host goes direct unless ProxyLocalhost is on (WinSCP default)', async (s) => {
     const p = await proxy('socks5');
     const r = await runCli(['/ini=nul', '/command', 'option batch abort', `${sshOpen(s)} ${raw(p, false, '')}`, 'pwd', 'exit']);
