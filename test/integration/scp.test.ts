@@ -14,13 +14,13 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { describeHostKey } from '../../src/session/host-key.js';
 import type ssh2 from 'ssh2';
 import { connectScp, ScpTransport } from '../../src/transports/scp.js';
 import type { ExecChannels } from '../../src/transports/scp/shell.js';
 import { isTransportError, type Transport } from '../../src/transports/transport.js';
 import { runCli } from '../helpers/cli.js';
 import { type SshServer, sshdOrSkip } from '../helpers/servers.js';
+import { testSshOptions } from '../helpers/ssh-options.js';
 
 let server: SshServer | undefined;
 let transport: ScpTransport | undefined;
@@ -37,16 +37,7 @@ after(async () => {
 });
 
 function connect(s: SshServer): Promise<ScpTransport> {
-  return connectScp({
-    host: s.host,
-    port: s.port,
-    username: s.user,
-    password: s.password,
-    timeoutMs: 10_000,
-    status: () => {},
-    askPassword: async () => undefined,
-    verifyHostKey: async (k) => describeHostKey(k.blob).sha256 === s.hostKeySha256,
-  });
+  return connectScp(testSshOptions(s));
 }
 
 /** A test that needs the server; skipped (the harness warned loudly) when it could not start. */

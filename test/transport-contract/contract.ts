@@ -22,6 +22,18 @@ export interface ContractTarget {
   close(): Promise<void>;
 }
 
+/** A target on a real server: the transport on the server's home, closed with the server. */
+export function serverTarget(transport: Transport, server: { home: string; stop(): Promise<void> }): ContractTarget {
+  return {
+    transport,
+    root: server.home,
+    close: async () => {
+      await transport.close();
+      await server.stop();
+    },
+  };
+}
+
 async function readAll(t: Transport, p: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of await t.read(p)) chunks.push(c as Buffer);

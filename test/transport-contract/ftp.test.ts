@@ -11,7 +11,7 @@ import type { SessionSpec } from '../../src/session/open-session.js';
 import { connectFtp } from '../../src/transports/ftp.js';
 import { LineReader } from '../../src/util/line-reader.js';
 import { vsftpdOrSkip } from '../helpers/servers.js';
-import { transportContract } from './contract.js';
+import { serverTarget, transportContract } from './contract.js';
 
 /** A script context with no persistent configuration (`/ini=nul`) and no input. */
 function quietContext(): Context {
@@ -37,14 +37,6 @@ for (const tls of ['none', 'explicit', 'implicit'] as const) {
       raw: new Map(),
       name: `${server.user}@${server.host}`,
     };
-    const transport = await connectFtp(quietContext(), spec, true);
-    return {
-      transport,
-      root: server.home,
-      close: async () => {
-        await transport.close();
-        await server.stop();
-      },
-    };
+    return serverTarget(await connectFtp(quietContext(), spec, true), server);
   });
 }
