@@ -244,13 +244,7 @@ async function timed(ctx: Ctx, r: RunSpec): Promise<RunRecord> {
     }
   }
   const rec: RunRecord = {
-    proto: r.s.ep.proto,
-    scenario: r.scenario,
-    tree: r.tree,
-    files: r.files,
-    tool: r.tool.name,
-    round: r.round,
-    setup: r.setup,
+    ...identity(r),
     status,
     note,
     wallS: t.wallS,
@@ -263,23 +257,27 @@ async function timed(ctx: Ctx, r: RunSpec): Promise<RunRecord> {
     mtimeKept: v.mtimeKept,
     log: path.relative(ctx.outDir, logFile),
   };
-  ctx.records.push(rec);
-  fs.appendFileSync(path.join(ctx.outDir, 'runs.jsonl'), JSON.stringify(rec) + '\n');
+  keep(ctx, rec);
   log(
     `${rec.proto} ${rec.scenario}${rec.setup ? ' (setup)' : ''} ${rec.tree} r${rec.round} ${rec.tool}: ${t.wallS.toFixed(2)} s, ${(t.rssKiB / 1024).toFixed(0)} MiB, cpu ${t.cpuS.toFixed(2)}/${t.machineCpuS.toFixed(2)} s, written ${v.written}${status === 'ok' ? '' : ` -> ${status.toUpperCase()} ${note}`}`,
   );
   return rec;
 }
 
+/** Which run a record is of (protocol, case, tree, tool, round). */
+function identity(r: Omit<RunSpec, 'local' | 'remoteRel' | 'op'>): Pick<RunRecord, 'proto' | 'scenario' | 'tree' | 'files' | 'tool' | 'round' | 'setup'> {
+  return { proto: r.s.ep.proto, scenario: r.scenario, tree: r.tree, files: r.files, tool: r.tool.name, round: r.round, setup: r.setup };
+}
+
+/** Keeps a record for the report and appends it to runs.jsonl. */
+function keep(ctx: Ctx, rec: RunRecord): void {
+  ctx.records.push(rec);
+  fs.appendFileSync(path.join(ctx.outDir, 'runs.jsonl'), JSON.stringify(rec) + '\n');
+}
+
 function skipped(ctx: Ctx, r: Omit<RunSpec, 'local' | 'remoteRel' | 'op'>, note: string): void {
   const rec: RunRecord = {
-    proto: r.s.ep.proto,
-    scenario: r.scenario,
-    tree: r.tree,
-    files: r.files,
-    tool: r.tool.name,
-    round: r.round,
-    setup: r.setup,
+    ...identity(r),
     status: 'fail',
     note,
     wallS: 0,
@@ -292,8 +290,7 @@ function skipped(ctx: Ctx, r: Omit<RunSpec, 'local' | 'remoteRel' | 'op'>, note:
     mtimeKept: false,
     log: '',
   };
-  ctx.records.push(rec);
-  fs.appendFileSync(path.join(ctx.outDir, 'runs.jsonl'), JSON.stringify(rec) + '\n');
+  keep(ctx, rec);
   log(`${rec.proto} ${rec.scenario} ${rec.tree} r${rec.round} ${rec.tool}: skipped (${note})`);
 }
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { guessYear, parseListing, parseLsLine, parseModeLetters, readCQuoted } from '../../src/transports/scp/ls-parse.js';
+import { rightsBits } from '../../src/transports/rights.js';
+import { guessYear, parseListing, parseLsLine, readCQuoted } from '../../src/transports/scp/ls-parse.js';
 import { parseProbe, PROBE_COMMAND } from '../../src/transports/scp.js';
 
 /** A listing line as the shell sends it: UTF-8 bytes read as latin1. */
@@ -153,11 +154,11 @@ describe('scp ls parser: plain ls -la', () => {
 });
 
 describe('scp mode letters and the start-up probe', () => {
-  it('parseModeLetters', () => {
-    assert.equal(parseModeLetters('rw-r--r--'), 0o644);
-    assert.equal(parseModeLetters('rwxr-x---'), 0o750);
-    assert.equal(parseModeLetters('---------'), 0);
-    assert.equal(parseModeLetters('rwsrwsrwt'), 0o7777);
+  it('rightsBits', () => {
+    assert.equal(rightsBits('rw-r--r--'), 0o644);
+    assert.equal(rightsBits('rwxr-x---'), 0o750);
+    assert.equal(rightsBits('---------'), 0);
+    assert.equal(rightsBits('rwsrwsrwt'), 0o7777);
   });
 
   it('parseProbe skips login-script noise before the marker', () => {

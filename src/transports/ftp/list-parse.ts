@@ -12,6 +12,7 @@
  * time-zone offset is applied later (see times.ts). MLSD times are UTC. Every entry keeps the
  * server's own time text in `rawTime`. `.` and `..` are dropped.
  */
+import { rightsBits } from '../rights.js';
 import type { Entry, EntryType, TimePrecision } from '../transport.js';
 
 /** An entry as parsed, with where its time came from. */
@@ -36,25 +37,7 @@ export function guessYear(month: number, day: number, now: Date): number {
 /** `rwxr-xr-x` (with s/S/t/T) to permission bits; undefined when it is not such a string. */
 export function parseRights(text: string): number | undefined {
   if (!/^[-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]$/.test(text)) return undefined;
-  let m = 0;
-  const bit = (i: number, v: number) => {
-    if (text[i] !== '-') m |= v;
-  };
-  bit(0, 0o400);
-  bit(1, 0o200);
-  bit(3, 0o40);
-  bit(4, 0o20);
-  bit(6, 0o4);
-  bit(7, 0o2);
-  const x = (c: string, xv: number, special: number) => {
-    if (c === 'x') m |= xv;
-    else if (c === 's' || c === 't') m |= xv | special;
-    else if (c === 'S' || c === 'T') m |= special;
-  };
-  x(text[2]!, 0o100, 0o4000);
-  x(text[5]!, 0o10, 0o2000);
-  x(text[8]!, 0o1, 0o1000);
-  return m;
+  return rightsBits(text);
 }
 
 function typeOf(c: string): EntryType {

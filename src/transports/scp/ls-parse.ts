@@ -18,6 +18,7 @@
  * Input is a byte-preserving (latin1) string; names, targets, owners and groups are decoded as
  * UTF-8 at the end, after C escapes (octal bytes) were resolved.
  */
+import { rightsBits } from '../rights.js';
 import type { Entry, EntryType, TimePrecision } from '../transport.js';
 
 /** Which listing form a line is in. */
@@ -41,30 +42,6 @@ function typeOf(c: string): EntryType {
   if (c === 'd') return 'dir';
   if (c === 'l') return 'symlink';
   return 'other';
-}
-
-/** `rwxr-sr-t` -> 0o3755 style numbers (setuid/setgid/sticky included). */
-export function parseModeLetters(p: string): number {
-  let m = 0;
-  const bit = (i: number, v: number) => {
-    if (p[i] !== '-' && p[i] !== '?') m |= v;
-  };
-  bit(0, 0o400);
-  bit(1, 0o200);
-  bit(3, 0o040);
-  bit(4, 0o020);
-  bit(6, 0o004);
-  bit(7, 0o002);
-  const exec = (i: number, x: number, special: number, lower: string, upper: string) => {
-    const c = p[i];
-    if (c === 'x') m |= x;
-    else if (c === lower) m |= x | special;
-    else if (c === upper) m |= special;
-  };
-  exec(2, 0o100, 0o4000, 's', 'S');
-  exec(5, 0o010, 0o2000, 's', 'S');
-  exec(8, 0o001, 0o1000, 't', 'T');
-  return m;
 }
 
 /** latin1 "byte string" -> UTF-8 text. */
@@ -199,7 +176,7 @@ function build(
     mtime,
     precision,
     rawTime,
-    mode: parseModeLetters(perms),
+    mode: rightsBits(perms),
     owner: utf8(owner),
     group: utf8(group),
     links: Number(links),
