@@ -20,7 +20,7 @@ import { startSshd, startVsftpd, type FtpServer, type SshServer } from '../test/
 import { MEASURED_BY, runTimed, syncDisks, verifyFile, verifyTree, walk, type Meta, type Verify } from './measure.js';
 import { loadavg, machineFacts, renderReport, renderTsv, type RunRecord, type Scenario } from './report.js';
 import { ensureTree, touch1pct, type TreeSpec } from './trees.js';
-import { ALL_TOOLS, DEFAULT_TOOLS, type ClientFiles, type Endpoint, type Op, type Proto, type Tool } from './tools.js';
+import { ALL_TOOLS, DEFAULT_TOOLS, isWinscript, type ClientFiles, type Endpoint, type Op, type Proto, type Tool } from './tools.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH_DIR = path.join(ROOT, 'bench');
@@ -465,7 +465,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const loadAtStart = loadavg();
   const needed = new Set(['cp', 'chown', 'diff', 'cmp', 'sync']);
-  for (const t of opt.tools) needed.add(t.name.startsWith('winscript') ? process.execPath : t.name.replace(/-p\d+$/, ''));
+  for (const t of opt.tools) needed.add(isWinscript(t.name) ? process.execPath : t.name.replace(/-p\d+$/, ''));
   const missing = [...needed].filter((c) => !(c.startsWith('/') ? fs.existsSync(c) : have(c)));
   if (missing.length) {
     process.stderr.write(`bench: missing commands: ${missing.join(', ')}\n`);
