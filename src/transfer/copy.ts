@@ -47,7 +47,10 @@ export interface CopyJob {
   /** What is known of the `.filepart` and the target (undefined = unknown, null = absent). */
   tempEntry?: Entry | null;
   targetEntry?: Entry | null;
-  /** OverwrittenToRecycleBin: an existing target is moved here before it is replaced. */
+  /**
+   * OverwrittenToRecycleBin: an existing target is moved here just before the `.filepart` replaces
+   * it (writes without a temp file only append to or resume the target, so nothing is lost).
+   */
   recycleBin?: RecycleBin;
 }
 
@@ -151,11 +154,6 @@ function tagSide(e: unknown, side: 'from' | 'to'): unknown {
   return e;
 }
 
-async function recycleTarget(job: CopyJob): Promise<void> {
-  const target = job.targetEntry !== undefined ? job.targetEntry : await statOrNull(job.to.t, job.to.path);
-  if (target && target.type === 'file') await moveToBin(job.to.t, job.recycleBin!, job.to.path);
-}
-
 export async function copyFile(job: CopyJob): Promise<CopyResult> {
   const { from, to } = job;
   const tempPath = job.temp ? to.path + PART_SUFFIX : to.path;
@@ -182,8 +180,6 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
     }
   }
 
-  // A target written in place (no .filepart) is recycled before its content is replaced.
-  if (job.recycleBin && !job.temp && !append && writeStart === undefined) await recycleTarget(job);
   job.progress?.setStart(start);
   const inProtocolTime = to.t.capabilities.protocol === 'sftp' || to.t.capabilities.protocol === 'scp';
   const mtimeOnWrite = job.preserveTime && job.mtime !== undefined && inProtocolTime ? job.mtime : undefined;
@@ -226,7 +222,10 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
       touched = true;
     }
     if (job.temp) {
-      if (job.recycleBin) await recycleTarget(job);
+      if (job.recycleBin) {
+        const target = job.targetEntry !== undefined ? job.targetEntry : await statOrNull(to.t, to.path);
+        if (target?.type === 'file') await moveToBin(to.t, job.recycleBin, to.path);
+      }
       await to.t.rename(tempPath, to.path);
     }
     if (job.setMode !== undefined && to.t.capabilities.canChmod) {
