@@ -31,9 +31,9 @@
  * - `rename` and `copy` use `mv -T` / `cp -T` where GNU coreutils are detected, so a directory
  *   target is replaced or refused instead of receiving the file inside it.
  */
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
 import { type Readable, Writable } from 'node:stream';
-import { connectErrorLines, ConnectError, noDelay, sshConfig, sshEndpoint, type AuthState, type SshOptions } from './ssh-connect.js';
+import { ConnectError, connectSsh, type SshOptions } from './ssh-connect.js';
 import { shellChecksum, shellQuote } from './ssh-exec.js';
 import {
   baseName,
@@ -364,26 +364,7 @@ class CommandStdin extends Writable {
 
 /** Connects, authenticates (same code and messages as SFTP) and probes the shell. Throws ConnectError with WinSCP's lines. */
 export async function connectScp(opts: SshOptions): Promise<ScpTransport> {
-  const { address, sock, release } = await sshEndpoint(opts);
-  const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
-  const client = new ssh2.Client();
-  let lastError: unknown;
-  client.on('error', (e: unknown) => (lastError = e));
-  noDelay(client);
-  // The tunnel's own connection lives as long as this one.
-  if (release) client.once('close', release);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', () => resolve());
-      client.once('error', reject);
-      client.once('close', () => reject(lastError ?? new Error('Connection closed by the server.')));
-      client.connect(sshConfig(opts, address, state, sock));
-    });
-  } catch (e) {
-    client.end();
-    release?.();
-    throw new ConnectError(connectErrorLines(lastError ?? e, opts, state));
-  }
+  const client = await connectSsh(opts);
   opts.status('Authenticated.');
   opts.status('Starting the session...');
   const channels = new ExecChannels(client);

@@ -7,9 +7,8 @@
  * 90 ms at every start, and all its calls are one ssh2 call each.
  */
 import { Readable, Writable } from 'node:stream';
-import ssh2 from 'ssh2';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
-import { connectErrorLines, ConnectError, noDelay, sshConfig, sshEndpoint, type AuthState, type SshOptions } from './ssh-connect.js';
+import { connectErrorLines, ConnectError, connectSsh, type SshOptions } from './ssh-connect.js';
 import {
   baseName,
   type Capabilities,
@@ -560,35 +559,19 @@ function sftpStartError(err: Error): Error {
 
 /** Connects, authenticates and opens the SFTP channel. Throws ConnectError with WinSCP's lines. */
 export async function connectSftp(opts: SshOptions): Promise<SftpTransport> {
-  const { address, sock, release } = await sshEndpoint(opts);
-  const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
-  const ssh = new ssh2.Client();
-  noDelay(ssh);
-  // The tunnel's own connection lives as long as this one.
-  if (release) ssh.once('close', release);
+  const ssh = await connectSsh(opts);
+  opts.status('Authenticated.');
+  opts.status('Starting the session...');
   try {
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-      const fail = (e: unknown) => reject(e);
-      ssh.once('error', fail);
       ssh.once('close', () => reject(new Error('Connection closed')));
-      ssh.once('ready', () => {
-        opts.status('Authenticated.');
-        opts.status('Starting the session...');
-        openSftpChannel(ssh, opts.sftpServer, (err, channel) => (err ? reject(sftpStartError(err)) : resolve(channel!)));
-      });
-      ssh.connect(sshConfig(opts, address, state, sock));
+      openSftpChannel(ssh, opts.sftpServer, (err, channel) => (err ? reject(sftpStartError(err)) : resolve(channel!)));
     });
-    // Later errors surface on the operations; keep the process from crashing on them.
-    ssh.removeAllListeners('error');
-    ssh.on('error', () => {});
     const t = new SftpTransport(sftp, ssh);
     opts.status('Session started.');
     return t;
   } catch (e) {
-    ssh.removeAllListeners('error');
-    ssh.on('error', () => {});
     ssh.end();
-    release?.();
-    throw new ConnectError(connectErrorLines(e, opts, state));
+    throw e instanceof ConnectError ? e : new ConnectError(connectErrorLines(e, opts, { triedKey: false, triedPassword: false, authStarted: true }));
   }
 }

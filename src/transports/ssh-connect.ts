@@ -1,7 +1,8 @@
 /**
- * What SFTP and SCP sessions share: the ssh2 connection settings (host-key verification hook,
- * authentication order and messages, algorithms), Nagle off, and WinSCP's connection error texts
- * (script spec §11.5, §11.6).
+ * What SFTP and SCP sessions (and SSH tunnels) share: `connectSsh`, which connects directly,
+ * through a proxy or through a tunnel, verifies the host key, authenticates in WinSCP's order with
+ * its messages, turns Nagle off, and fails with WinSCP's connection error texts (script spec
+ * §11.5, §11.6).
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
@@ -44,7 +45,7 @@ export interface SshOptions {
 export { ConnectError } from './connect-error.js';
 
 /** Resolves the host first, for `Searching for host...` and `Host "x" does not exist.`. */
-export async function resolveHost(host: string, status: (l: string) => void): Promise<string> {
+async function resolveHost(host: string, status: (l: string) => void): Promise<string> {
   status('Searching for host...');
   if (net.isIP(host)) return host;
   try {
@@ -55,7 +56,7 @@ export async function resolveHost(host: string, status: (l: string) => void): Pr
 }
 
 /** Where an SSH connection goes: an address to connect to, or a stream already connected. */
-export interface SshEndpoint {
+interface SshEndpoint {
   address: string;
   sock?: Duplex;
   /** Closes what carries `sock` (the tunnel's own SSH connection). */
@@ -67,7 +68,7 @@ export interface SshEndpoint {
  * lines: the resolved address, a socket already connected through the proxy (which resolves the
  * name itself), or a channel forwarded by the tunnel host (which resolves it too).
  */
-export async function sshEndpoint(opts: SshOptions): Promise<SshEndpoint> {
+async function sshEndpoint(opts: SshOptions): Promise<SshEndpoint> {
   if (opts.tunnel) {
     opts.status('Opening tunnel...');
     const t = await openTunnel(opts.tunnel, opts.host, opts.port);
@@ -85,32 +86,47 @@ export async function sshEndpoint(opts: SshOptions): Promise<SshEndpoint> {
 }
 
 /**
- * Connects and authenticates to the tunnel host (its own host-key check, credentials and proxy)
- * and opens a direct-tcpip channel from it to host:port. Errors name the tunnel host.
+ * Connects and authenticates an ssh2 client to opts.host (through the proxy or the tunnel when
+ * configured; the tunnel's own connection closes with this one). Later errors surface on the
+ * operations. Throws ConnectError with WinSCP's lines.
  */
-async function openTunnel(tunnel: SshOptions, host: string, port: number): Promise<{ sock: Duplex; release(): void }> {
+export async function connectSsh(opts: SshOptions): Promise<Client> {
   const { default: ssh2 } = await import('ssh2');
-  const endpoint = await sshEndpoint(tunnel);
+  const { address, sock, release } = await sshEndpoint(opts);
   const state: AuthState = { triedKey: false, triedPassword: false, authStarted: false };
   const client = new ssh2.Client();
-  noDelay(client);
   let lastError: unknown;
   client.on('error', (e: unknown) => (lastError = e));
-  const release = () => {
-    client.end();
-    endpoint.release?.();
-  };
+  noDelay(client);
+  if (release) client.once('close', release);
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
       client.once('error', reject);
       client.once('close', () => reject(lastError ?? new Error('Connection closed by the server.')));
-      client.connect(sshConfig(tunnel, endpoint.address, state, endpoint.sock));
+      client.connect(sshConfig(opts, address, state, sock));
     });
   } catch (e) {
-    release();
-    throw new ConnectError([`Cannot open tunnel through ${tunnel.host}:${tunnel.port}.`, ...connectErrorLines(lastError ?? e, tunnel, state)]);
+    client.end();
+    release?.();
+    throw new ConnectError(connectErrorLines(lastError ?? e, opts, state));
   }
+  return client;
+}
+
+/**
+ * Connects to the tunnel host (its own host-key check, credentials and proxy) and opens a
+ * direct-tcpip channel from it to host:port. Errors name the tunnel host.
+ */
+async function openTunnel(tunnel: SshOptions, host: string, port: number): Promise<{ sock: Duplex; release(): void }> {
+  let client: Client;
+  try {
+    client = await connectSsh(tunnel);
+  } catch (e) {
+    if (!(e instanceof ConnectError)) throw e;
+    throw new ConnectError([`Cannot open tunnel through ${tunnel.host}:${tunnel.port}.`, ...e.lines]);
+  }
+  const release = () => client.end();
   try {
     const sock = await new Promise<Duplex>((resolve, reject) =>
       client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel))),
@@ -135,7 +151,7 @@ export interface AuthState {
  * Builds the ssh2 configuration: host-key hook, authentication order (key file, agent,
  * password or keyboard-interactive with the same password), WinSCP's messages.
  */
-export function sshConfig(opts: SshOptions, address: string, state: AuthState, sock?: Duplex): ConnectConfig {
+function sshConfig(opts: SshOptions, address: string, state: AuthState, sock?: Duplex): ConnectConfig {
   let password = opts.password;
   const queue: ('publickey' | 'agent' | 'password' | 'keyboard-interactive')[] = [];
   if (opts.key) queue.push('publickey');
@@ -239,6 +255,6 @@ export function connectErrorLines(err: unknown, opts: Pick<SshOptions, 'host'>, 
 }
 
 /** Turns Nagle off as soon as the socket exists (1.9 MB/s -> ~180 MB/s on large uploads). */
-export function noDelay(client: Client): void {
+function noDelay(client: Client): void {
   client.once('connect', () => client.setNoDelay(true));
 }
