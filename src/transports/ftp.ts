@@ -23,6 +23,7 @@ import type { SessionSpec } from '../session/open-session.js';
 import { askSecret } from '../session/ask-secret.js';
 import { ConnectError, connectErrorLines } from './ssh-connect.js';
 import { connectThrough, useProxy } from './proxy.js';
+import { waitSocket } from './socket-wait.js';
 import type { Transport } from './transport.js';
 import {
   cacheCertificate,
@@ -203,25 +204,6 @@ async function verifyCertificate(sock: tls.TLSSocket, c: TlsCheck): Promise<stri
   }
   if (answer === 'No') return accept();
   throw new ConnectError(['Peer certificate rejected', 'Connection failed.']);
-}
-
-function waitSocket(sock: net.Socket, event: 'connect' | 'secureConnect', timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const e = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
-      sock.destroy();
-      reject(e);
-    }, timeoutMs);
-    sock.once(event, () => {
-      clearTimeout(timer);
-      sock.removeAllListeners('error');
-      resolve();
-    });
-    sock.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
 }
 
 /** Waits for the server's greeting (220) on a freshly attached control socket. */

@@ -11,6 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ConnectError } from './connect-error.js';
+import { waitSocket } from './socket-wait.js';
 
 export type ProxyMethod = 'socks4' | 'socks5' | 'http';
 
@@ -199,37 +200,30 @@ async function httpConnect(sock: net.Socket, proxy: ProxySettings, host: string,
 export async function connectThrough(proxy: ProxySettings, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
   const sock = net.connect({ host: proxy.host, port: proxy.port });
   sock.setNoDelay(true);
+  await waitSocket(sock, 'connect', timeoutMs).catch((e: NodeJS.ErrnoException) => {
+    const line =
+      e.code === 'ECONNREFUSED'
+        ? `Network error: Connection to proxy "${proxy.host}" refused.`
+        : e.code === 'ETIMEDOUT'
+          ? `Network error: Connection to proxy "${proxy.host}" timed out.`
+          : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
+            ? `Proxy host "${proxy.host}" does not exist.`
+            : `Network error: ${e.message}`;
+    throw new ConnectError([line, 'Connection failed.']);
+  });
+  // The handshake gets its own timeout: a proxy that accepts but never answers.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectError([`Network error: Connection to "${proxy.host}" timed out.`, 'Connection failed.'])), timeoutMs);
+    timer = setTimeout(() => reject(proxyFail(proxy, 'no answer from the proxy')), timeoutMs);
   });
+  const handshake = proxy.method === 'http' ? httpConnect(sock, proxy, host, port) : proxy.method === 'socks5' ? socks5(sock, proxy, host, port) : socks4(sock, proxy, host, port);
+  handshake.catch(() => {}); // settled after a timeout: nobody waits for it any more
   try {
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        sock.once('connect', resolve);
-        sock.once('error', reject);
-      }),
-      timeout,
-    ]).catch((e: unknown) => {
-      if (e instanceof ConnectError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED') throw new ConnectError([`Network error: Connection to proxy "${proxy.host}" refused.`, 'Connection failed.']);
-      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConnectError([`Proxy host "${proxy.host}" does not exist.`, 'Connection failed.']);
-      throw new ConnectError([`Network error: ${(e as Error).message}`, 'Connection failed.']);
-    });
-    sock.removeAllListeners('error');
-    const handshake = proxy.method === 'http' ? httpConnect(sock, proxy, host, port) : proxy.method === 'socks5' ? socks5(sock, proxy, host, port) : socks4(sock, proxy, host, port);
-    await Promise.race([
-      handshake.catch((e: unknown) => {
-        if (e instanceof ConnectError) throw e;
-        throw proxyFail(proxy, (e as Error).message);
-      }),
-      timeout,
-    ]);
+    await Promise.race([handshake, timeout]);
     return sock;
   } catch (e) {
     sock.destroy();
-    throw e;
+    throw e instanceof ConnectError ? e : proxyFail(proxy, (e as Error).message);
   } finally {
     clearTimeout(timer);
   }

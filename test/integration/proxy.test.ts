@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -137,6 +138,21 @@ describe('SSH through a proxy', () => {
     const r = await runCli(['/ini=nul', '/command', 'option batch abort', `${sshOpen(s)} ${raw(p)}`, 'exit']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^Network error: Connection to proxy "127\.0\.0\.1" refused\.$/m);
+  });
+
+  sshTest('a proxy that accepts but never answers times out with a proxy error (-timeout)', async (s) => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['/ini=nul', '/command', 'option batch abort', `${sshOpen(s)} -timeout=1 -rawsettings ProxyMethod=2 ProxyHost=127.0.0.1 ProxyPort=${port} ProxyLocalhost=1`, 'exit']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^Proxy error: no answer from the proxy$/m);
+    } finally {
+      silent.close();
+      // the open connection would keep close() waiting
+      silent.unref();
+    }
   });
 
   sshTest('a proxy method winscript cannot use is an error before anything connects, never a direct connection', async (s) => {

@@ -13,6 +13,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { type Client, FTPError } from './basic-ftp.js';
+import { waitSocket } from '../socket-wait.js';
 import { TransportError, type TransportErrorCode } from '../transport.js';
 import { connectionLost, type Reply, replyError, replyLines } from './errors.js';
 
@@ -82,23 +83,12 @@ function dataError(e: unknown): TransportError {
   return new TransportError('EFAILURE', [`Transfer channel can't be opened. Reason: ${msg}`], { cause: e });
 }
 
-function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(dataError(new Error(`Timeout when connecting to ${host}:${port}`)));
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(dataError(e));
-    });
-  });
+async function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  const s = net.connect({ host, port });
+  await waitSocket(s, 'connect', timeoutMs).catch((e: NodeJS.ErrnoException) =>
+    Promise.reject(dataError(e.code === 'ETIMEDOUT' ? new Error(`Timeout when connecting to ${host}:${port}`) : e)),
+  );
+  return s;
 }
 
 /**
