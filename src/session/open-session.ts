@@ -12,6 +12,7 @@ import { proxyFromRaw, type ProxySettings } from '../transports/proxy.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultCachePath, type HostKeyInfo } from './host-key.js';
 import { defaultPort, type FtpTls, parseSessionUrl, type Protocol, sessionDisplayName, type SessionUrl } from './session-url.js';
+import { rawBool } from './raw-settings.js';
 import { recycleBinFromRaw } from './recycle-bin.js';
 import type { Session } from './session.js';
 import { defaultReadOnlyKnownHosts, verifyHostKey } from './verify-host-key.js';
@@ -110,7 +111,7 @@ export async function sessionSpec(ctx: Context, node: CommandNode): Promise<Sess
   const explicit = onOff('explicit') ?? onOff('explicittls') ?? onOff('explicitssl');
   if (implicit !== undefined) tls = implicit ? 'implicit' : tls === 'implicit' ? 'none' : tls;
   if (explicit !== undefined) tls = explicit ? 'explicit' : tls === 'explicit' ? 'none' : tls;
-  if (protocol === 'ftp' && rawOn(raw.get('tunnel'))) throw new ScriptError('An SSH tunnel (raw setting Tunnel) is supported by winscript for SFTP and SCP sessions only; it would not be used, so the session is not opened.');
+  if (protocol === 'ftp' && rawBool(raw, 'tunnel')) throw new ScriptError('An SSH tunnel (raw setting Tunnel) is supported by winscript for SFTP and SCP sessions only; it would not be used, so the session is not opened.');
   if (protocol === 'webdav' || protocol === 's3') throw new ScriptError(`The ${protocol === 's3' ? 'S3' : 'WebDAV'} protocol is not supported by winscript.`);
 
   const fromFiles = Boolean(sw('passwordsfromfiles'));
@@ -177,8 +178,6 @@ async function loadKey(ctx: Context, file: string | undefined, passphrase: strin
   }
 }
 
-const rawOn = (v: string | undefined) => v !== undefined && /^(1|on|true|yes)$/i.test(v.trim());
-
 /** SSH options (SFTP and SCP) for a spec. `quiet` suppresses the status lines (pool connections). */
 export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean): Promise<SshOptions> {
   const key = await loadKey(ctx, spec.privateKeyFile, spec.passphrase);
@@ -222,7 +221,7 @@ export async function sshOptions(ctx: Context, spec: SessionSpec, quiet: boolean
     sftpServer: spec.raw.get('sftpserver'),
   };
   const raw = spec.raw;
-  if (rawOn(raw.get('tunnel'))) {
+  if (rawBool(raw, 'tunnel')) {
     const host = raw.get('tunnelhostname')?.trim();
     if (!host) throw new ScriptError('Tunnel is on (raw setting Tunnel) but no tunnel host is given (TunnelHostName).');
     const portText = raw.get('tunnelportnumber')?.trim();
@@ -289,7 +288,7 @@ export async function openSession(ctx: Context, spec: SessionSpec): Promise<Sess
     return {
       name: spec.name,
       protocol: spec.protocol as Session['protocol'],
-      exitCode1IsError: spec.raw.get('exitcode1iserror') === '1' || spec.raw.get('exitcode1iserror')?.toLowerCase() === 'on',
+      exitCode1IsError: rawBool(spec.raw, 'exitcode1iserror'),
       transport,
       cwd,
       home,

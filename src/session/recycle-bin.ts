@@ -5,6 +5,7 @@
  * something that is already inside the folder deletes it for real.
  */
 import { baseName, isTransportError, joinPath, type Transport, TransportError } from '../transports/transport.js';
+import { rawBool } from './raw-settings.js';
 
 export interface RecycleBin {
   /** Absolute remote folder. */
@@ -15,11 +16,9 @@ export interface RecycleBin {
   overwrites: boolean;
 }
 
-const on = (v: string | undefined) => v !== undefined && /^(1|on|true|yes)$/i.test(v.trim());
-
 export function recycleBinFromRaw(raw: ReadonlyMap<string, string>, home: string): RecycleBin | undefined {
-  const deletes = on(raw.get('deletetorecyclebin'));
-  const overwrites = on(raw.get('overwrittentorecyclebin'));
+  const deletes = rawBool(raw, 'deletetorecyclebin');
+  const overwrites = rawBool(raw, 'overwrittentorecyclebin');
   if (!deletes && !overwrites) return undefined;
   const path = (raw.get('recyclebinpath') ?? '/tmp').trim() || '/tmp';
   const dir = path.startsWith('/') ? path : joinPath(home, path);

@@ -21,6 +21,7 @@ import { RunAborted, ScriptError, UserAbort } from '../interpreter/errors.js';
 import { defaultCachePath } from '../session/host-key.js';
 import type { SessionSpec } from '../session/open-session.js';
 import { askSecret } from '../session/ask-secret.js';
+import { rawBool } from '../session/raw-settings.js';
 import { ConnectError, connectErrorLines } from './ssh-connect.js';
 import { connectThrough, useProxy } from './proxy.js';
 import { waitSocket } from './socket-wait.js';
@@ -62,8 +63,7 @@ function sharedFor(spec: SessionSpec): SessionShared {
     const manual = spec.raw.get('timedifference');
     const offset = manual === undefined ? 0 : parseTimeDifference(manual);
     if (offset === undefined) throw new ConnectError([`Invalid value '${manual}' of raw setting TimeDifference (16 hex digits of a double of days, e.g. 555555555555A5BF = -1 hour).`, 'Connection failed.']);
-    const auto = spec.raw.get('timedifferenceauto');
-    s = { times: new FtpSessionTimes(auto === undefined || !/^(0|off|false|no)$/i.test(auto.trim())), certificates: new Set() };
+    s = { times: new FtpSessionTimes(rawBool(spec.raw, 'timedifferenceauto', true)), certificates: new Set() };
     s.times.offset = offset;
     shared.set(spec, s);
   }

@@ -10,6 +10,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { rawBool } from '../session/raw-settings.js';
 import { ConnectError } from './connect-error.js';
 import { waitSocket } from './socket-wait.js';
 
@@ -34,8 +35,6 @@ const METHODS: Record<string, ProxyMethod | 'telnet' | 'command' | undefined> = 
   '5': 'command',
 };
 
-const isOn = (v: string | undefined) => v !== undefined && /^(1|on|true|yes)$/i.test(v.trim());
-
 /**
  * The proxy of a session from its raw settings (lower-case names), or undefined for none.
  * Throws ConnectError for a proxy that cannot be used, so that it is never bypassed.
@@ -58,7 +57,7 @@ export function proxyFromRaw(raw: ReadonlyMap<string, string>): ProxySettings | 
     port,
     username: raw.get('proxyusername') || undefined,
     password: raw.get('proxypassword') || undefined,
-    localhost: isOn(raw.get('proxylocalhost')),
+    localhost: rawBool(raw, 'proxylocalhost'),
   };
 }
 
