@@ -10,7 +10,7 @@
  * uses it; the resume threshold still decides whether a leftover `.filepart` is resumed.
  */
 import { moveToBin, type RecycleBin } from '../session/recycle-bin.js';
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Entry, isTransportError, type Transport } from '../transports/transport.js';
 import type { ItemProgress } from './progress.js';
@@ -206,8 +206,23 @@ export async function copyFile(job: CopyJob): Promise<CopyResult> {
         written += n;
         job.progress?.add(n);
       });
-      const stages = job.ascii ? [src!, new AsciiConverter(job.ascii), meter, dst] : [src!, meter, dst];
-      await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: job.signal });
+      // A source that fails (connection lost, file truncated) ends the copy instead of destroying
+      // it, so that everything received reaches the .filepart and a rerun resumes from there.
+      let srcError: unknown;
+      const feed = new PassThrough({ highWaterMark: 256 * 1024 });
+      src!.on('error', (e) => {
+        srcError ??= e;
+        src!.unpipe(feed);
+        feed.end();
+      });
+      src!.pipe(feed);
+      const stages = job.ascii ? [feed, new AsciiConverter(job.ascii), meter, dst] : [feed, meter, dst];
+      try {
+        await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: job.signal });
+      } finally {
+        src!.destroy();
+      }
+      if (srcError !== undefined) throw tagSide(srcError, 'from');
     }
   } catch (e) {
     // Keep a resumable .filepart that holds data; remove an empty or non-resumable one.
